@@ -1,0 +1,26 @@
+// Strategies of the subresources that own one field of their parent: pods/binding owns
+// spec.nodeName, namespaces/finalize owns spec.finalizers. Everything else is kept from old.
+import { clone, type KubeObject } from '../../store/object.js';
+import type { SubresourceStrategy } from '../types.js';
+
+interface WithSpec {
+  spec?: Record<string, unknown>;
+}
+
+/** Copies old into obj except for one spec field, which keeps obj's value. */
+function ownsSpecField(field: string): SubresourceStrategy {
+  return {
+    prepareForUpdate(obj: KubeObject, old: KubeObject): void {
+      const value = (obj as WithSpec).spec?.[field];
+      const fromOld = clone(old) as KubeObject & WithSpec;
+      for (const key of Object.keys(obj)) if (key !== 'metadata') delete obj[key];
+      Object.assign(obj, fromOld, { metadata: { ...fromOld.metadata, resourceVersion: obj.metadata.resourceVersion } });
+      const spec = ((obj as WithSpec).spec ??= {});
+      if (value === undefined) delete spec[field];
+      else spec[field] = value;
+    },
+  };
+}
+
+export const podBindingStrategy = ownsSpecField('nodeName');
+export const namespaceFinalizeStrategy = ownsSpecField('finalizers');

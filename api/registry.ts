@@ -1,0 +1,515 @@
+// The generic registry (k8s.io/apiserver pkg/registry/generic): every verb written once for every
+// kind, with per-kind behaviour from strategies. HTTP handlers and in-process controllers both
+// write through it, so validation, defaults, preconditions and watch events apply to both.
+import { randomInt } from 'node:crypto';
+import { clone, isPlainObject, jsonEqual, type KubeObject } from '../store/object.js';
+import { formatTimestamp, type ObjectStore, type StoreEvent, type StoreWatch } from '../store/store.js';
+import {
+  StatusError,
+  badRequest,
+  conflict,
+  forbidden,
+  gone,
+  invalid,
+  notFound,
+  successStatus,
+  type ResourceRef,
+  type StatusObject,
+} from '../store/status-error.js';
+import { parseFieldSelector, parseLabelSelector, type FieldSelectorPredicate, type LabelSelectorPredicate } from '../store/selectors.js';
+import { toCauses, type FieldError } from './field-errors.js';
+import { apiVersionOf, type ResourceDefinition, type StrategyContext } from './types.js';
+import { validateObjectMetaCreate, validateObjectMetaUpdate } from './validation.js';
+
+export type WatchEventKind = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
+
+/** Who is asking and how: the parts of a request's options every verb honours. */
+export interface RequestOptions {
+  dryRun?: boolean;
+  fieldManager?: string;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  limit?: number;
+  continue?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+}
+
+export interface ListResult {
+  items: KubeObject[];
+  resourceVersion: string;
+  continue?: string;
+  remainingItemCount?: number;
+}
+
+export interface WatchRequest {
+  namespace?: string;
+  labelSelector?: string;
+  fieldSelector?: string;
+  resourceVersion?: string;
+  resourceVersionMatch?: string;
+  allowWatchBookmarks?: boolean;
+  sendInitialEvents?: boolean;
+}
+
+/** Where a watch delivers; the registry calls it synchronously, in order. */
+export interface WatchSink {
+  event(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject): void;
+  bookmark(resourceVersion: string, annotations?: Record<string, string>): void;
+}
+
+export interface DeleteOptions {
+  gracePeriodSeconds?: number;
+  propagationPolicy?: 'Orphan' | 'Background' | 'Foreground';
+  orphanDependents?: boolean;
+  preconditions?: { uid?: string; resourceVersion?: string };
+  dryRun?: boolean;
+}
+
+/** The outcome of a delete: gone at once (a Success Status) or pending (the object, with deletionTimestamp). */
+export type DeleteResult = { deleted: true; status: StatusObject; object: KubeObject } | { deleted: false; object: KubeObject };
+
+/** A function that turns the current object into the desired one (patches, read-modify-write). */
+export type Mutator = (current: KubeObject) => KubeObject;
+
+const GENERATE_NAME_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
+const MAX_GENERATE_NAME_PREFIX = 58;
+
+/** Appends 5 random characters to a generateName prefix, as upstream's SimpleNameGenerator does. */
+export function generateName(prefix: string): string {
+  let suffix = '';
+  for (let i = 0; i < 5; i++) suffix += GENERATE_NAME_ALPHABET[randomInt(GENERATE_NAME_ALPHABET.length)];
+  return prefix.slice(0, MAX_GENERATE_NAME_PREFIX) + suffix;
+}
+
+export function refOf(def: ResourceDefinition): ResourceRef {
+  return { group: def.group, resource: def.plural };
+}
+
+const NAMESPACES: ResourceRef = { group: '', resource: 'namespaces' };
+
+interface ContinueToken {
+  rv: number;
+  start: string;
+}
+
+function encodeContinue(token: ContinueToken): string {
+  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv: token.rv, start: token.start })).toString('base64url');
+}
+
+function decodeContinue(text: string): ContinueToken {
+  try {
+    const parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as { v?: string; rv?: number; start?: string };
+    if (parsed.v === 'meta.k8s.io/v1' && typeof parsed.rv === 'number' && typeof parsed.start === 'string') return { rv: parsed.rv, start: parsed.start };
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest(`continue key is not valid: ${JSON.stringify(text)}`);
+}
+
+/** The registry over one store and one resource table. */
+export class Registry {
+  readonly store: ObjectStore;
+  readonly resources: readonly ResourceDefinition[];
+  private readonly now: () => Date;
+
+  constructor(store: ObjectStore, resources: readonly ResourceDefinition[], now: () => Date = () => new Date()) {
+    this.store = store;
+    this.resources = resources;
+    this.now = now;
+  }
+
+  /** The definition serving group/version/plural, or undefined. */
+  find(group: string, version: string, plural: string): ResourceDefinition | undefined {
+    return this.resources.find((r) => r.group === group && r.version === version && r.plural === plural);
+  }
+
+  /** The definition of a kind, e.g. ('apps', 'DaemonSet'). */
+  byKind(group: string, kind: string): ResourceDefinition {
+    const def = this.resources.find((r) => r.group === group && r.kind === kind);
+    if (!def) throw new Error(`no resource serves ${group}/${kind}`);
+    return def;
+  }
+
+  private context(): StrategyContext {
+    return { now: this.now() };
+  }
+
+  private namespaceOf(def: ResourceDefinition, namespace: string | undefined): string | undefined {
+    return def.namespaced ? namespace : undefined;
+  }
+
+  get(def: ResourceDefinition, namespace: string | undefined, name: string): KubeObject {
+    const obj = this.store.get(refOf(def), this.namespaceOf(def, namespace), name);
+    if (!obj) throw notFound(refOf(def), name);
+    return obj;
+  }
+
+  /** Builds the predicate for list/watch selectors; throws 400 on a malformed selector. */
+  selector(def: ResourceDefinition, labelSelector?: string, fieldSelector?: string): { labels: LabelSelectorPredicate; fields: FieldSelectorPredicate; matches(obj: KubeObject): boolean } {
+    const labels = parseLabelSelector(labelSelector ?? '');
+    const fieldValue = (obj: KubeObject) => (field: string): string => {
+      if (field === 'metadata.name') return obj.metadata.name ?? '';
+      if (field === 'metadata.namespace') return obj.metadata.namespace ?? '';
+      return def.fieldSelectors[field]!(obj);
+    };
+    const fields = parseFieldSelector(fieldSelector ?? '', (f) => f === 'metadata.name' || f === 'metadata.namespace' || Object.hasOwn(def.fieldSelectors, f));
+    return {
+      labels,
+      fields,
+      matches: (obj) => (labels.empty || labels.matches(obj.metadata.labels)) && (fields.empty || fields.matches(fieldValue(obj))),
+    };
+  }
+
+  list(def: ResourceDefinition, options: ListOptions = {}): ListResult {
+    const ref = refOf(def);
+    const sel = this.selector(def, options.labelSelector, options.fieldSelector);
+    const namespace = this.namespaceOf(def, options.namespace);
+    const currentRV = this.store.resourceVersion;
+    this.checkListResourceVersion(options, currentRV);
+    const limit = options.limit && options.limit > 0 ? options.limit : undefined;
+    let start: string | undefined;
+    let rv = currentRV;
+    if (options.continue) {
+      const token = decodeContinue(options.continue);
+      start = token.start;
+      rv = token.rv;
+    }
+    const prefix = namespace === undefined ? '' : `${namespace}/`;
+    // Starting after `<ns>.` skips every key sorting before `<ns>/` ('.' sorts just before '/').
+    const keys = this.store.keysAfter(ref, start ?? (namespace !== undefined ? `${namespace}.` : undefined));
+    const items: KubeObject[] = [];
+    let i = 0;
+    for (; i < keys.length; i++) {
+      const key = keys[i]!;
+      if (prefix && !key.startsWith(prefix)) {
+        if (key > prefix) break;
+        continue;
+      }
+      const obj = this.store.getByKey(ref, key)!;
+      if (!sel.matches(obj)) continue;
+      if (limit !== undefined && items.length === limit) break;
+      items.push(obj);
+    }
+    const result: ListResult = { items, resourceVersion: String(rv) };
+    if (limit !== undefined && i < keys.length && items.length === limit) {
+      const more = keys.slice(i).some((k) => (!prefix || k.startsWith(prefix)) && sel.matches(this.store.getByKey(ref, k)!));
+      if (more) {
+        result.continue = encodeContinue({ rv, start: objectKeyOf(items[items.length - 1]!) });
+        if (sel.labels.empty && sel.fields.empty) {
+          result.remainingItemCount = keys.slice(i).filter((k) => !prefix || k.startsWith(prefix)).length;
+        }
+      }
+    }
+    return result;
+  }
+
+  private checkListResourceVersion(options: ListOptions, currentRV: number): void {
+    const match = options.resourceVersionMatch;
+    if (match && match !== 'Exact' && match !== 'NotOlderThan') {
+      throw invalidOptions('resourceVersionMatch', match, `supported values: "Exact", "NotOlderThan"`);
+    }
+    if (options.resourceVersion === undefined || options.resourceVersion === '') {
+      if (match) throw invalidOptions('resourceVersionMatch', match, 'resourceVersionMatch is forbidden unless resourceVersion is provided');
+      return;
+    }
+    const rv = Number(options.resourceVersion);
+    if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${options.resourceVersion}`);
+    if (options.continue && options.resourceVersion !== '0') {
+      throw invalidOptions('resourceVersion', options.resourceVersion, 'specifying resource version is not allowed when using continue');
+    }
+    if (match === 'Exact' && rv !== currentRV) {
+      if (rv === 0) throw invalidOptions('resourceVersionMatch', match, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
+      if (rv > currentRV) throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${currentRV}`, { retryAfterSeconds: 1 });
+      throw gone(`too old resource version: ${rv} (${currentRV})`);
+    }
+    if (rv > currentRV) throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${currentRV}`, { retryAfterSeconds: 1 });
+  }
+
+  /**
+   * Starts a watch that delivers to sink. Without a resourceVersion (or with "0"), or with
+   * sendInitialEvents, it first sends ADDED for every matching object. Selector transitions turn
+   * into ADDED/DELETED as upstream's watch cache does.
+   */
+  watch(def: ResourceDefinition, request: WatchRequest, sink: WatchSink): StoreWatch {
+    const sel = this.selector(def, request.labelSelector, request.fieldSelector);
+    const namespace = this.namespaceOf(def, request.namespace);
+    const rvText = request.resourceVersion ?? '';
+    if (request.sendInitialEvents !== undefined) {
+      if (request.resourceVersionMatch !== 'NotOlderThan') {
+        throw invalidOptions('resourceVersionMatch', request.resourceVersionMatch ?? '', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
+      }
+      if (request.sendInitialEvents && !request.allowWatchBookmarks) {
+        throw invalidOptions('allowWatchBookmarks', false, 'sendInitialEvents requires setting allowWatchBookmarks to true');
+      }
+    } else if (request.resourceVersionMatch) {
+      throw invalidOptions('resourceVersionMatch', request.resourceVersionMatch, 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
+    }
+    if (rvText !== '' && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`);
+    const initial = request.sendInitialEvents ?? (rvText === '' || rvText === '0');
+    const from = initial ? this.store.resourceVersion : Number(rvText);
+    const ref = refOf(def);
+    if (initial) {
+      for (const obj of this.store.list(ref, namespace)) if (sel.matches(obj)) sink.event('ADDED', obj);
+      if (request.sendInitialEvents && request.allowWatchBookmarks) {
+        sink.bookmark(String(from), { 'k8s.io/initial-events-end': 'true' });
+      }
+    }
+    return this.store.watch(ref, {
+      namespace,
+      fromResourceVersion: from,
+      onEvent: (event: StoreEvent) => {
+        const now = sel.matches(event.object);
+        const before = event.previous !== undefined && event.type !== 'ADDED' && sel.matches(event.previous);
+        if (event.type === 'DELETED') {
+          if (before || now) sink.event('DELETED', event.object);
+        } else if (now && before) sink.event('MODIFIED', event.object);
+        else if (now) sink.event('ADDED', event.object);
+        else if (before) sink.event('DELETED', event.object);
+      },
+    });
+  }
+
+  /** Creates an object from a client's body (already decoded); returns the stored object. */
+  async create(def: ResourceDefinition, namespace: string | undefined, body: unknown, options: RequestOptions = {}): Promise<KubeObject> {
+    const obj = this.admitBody(def, body);
+    const meta = obj.metadata;
+    if (def.namespaced) {
+      if (meta.namespace && namespace && meta.namespace !== namespace) {
+        throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      }
+      meta.namespace = namespace ?? meta.namespace;
+    } else {
+      delete meta.namespace;
+    }
+    if (meta.resourceVersion) throw badRequest('resourceVersion should not be set on objects to be created');
+    delete meta.uid;
+    delete meta.creationTimestamp;
+    delete meta.deletionTimestamp;
+    delete meta.deletionGracePeriodSeconds;
+    delete meta.selfLink;
+    if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
+    const ctx = this.context();
+    def.strategy.applyDefaults?.(obj);
+    def.strategy.prepareForCreate?.(obj, ctx);
+    this.throwIfInvalid(def, obj, [...validateObjectMetaCreate(obj.metadata, def), ...(def.strategy.validate?.(obj) ?? [])]);
+    if (def.namespaced) this.checkNamespaceAcceptsCreate(meta.namespace!);
+    const ref = refOf(def);
+    if (options.dryRun) {
+      if (this.store.get(ref, meta.namespace, meta.name!)) return this.store.create(ref, obj).then(() => obj); // throws AlreadyExists
+      return obj;
+    }
+    // generateName collisions are retried a few times, as upstream's client-side retry would.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.store.create(ref, obj);
+      } catch (err) {
+        if (!(err instanceof StatusError) || err.reason !== 'AlreadyExists' || !meta.generateName || attempt >= 4) throw err;
+        meta.name = generateName(meta.generateName);
+      }
+    }
+  }
+
+  private checkNamespaceAcceptsCreate(namespace: string): void {
+    const ns = this.store.get(NAMESPACES, undefined, namespace);
+    if (!ns) throw notFound(NAMESPACES, namespace);
+    if (ns.metadata.deletionTimestamp) {
+      throw forbidden({ group: '', resource: '' }, '', `unable to create new content in namespace ${namespace} because it is being terminated`);
+    }
+  }
+
+  /** Checks a body is an object of this kind and returns a mutable copy with metadata. */
+  private admitBody(def: ResourceDefinition, body: unknown): KubeObject {
+    if (!isPlainObject(body)) throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: body must be a JSON object`);
+    const obj = clone(body) as KubeObject;
+    const apiVersion = apiVersionOf(def);
+    if (obj.kind !== undefined && obj.kind !== def.kind) {
+      throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: the kind in the body (${String(obj.kind)}) does not match the expected kind ${def.kind}`);
+    }
+    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) {
+      throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
+    }
+    if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
+    if (!isPlainObject(obj.metadata)) throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: metadata must be an object`);
+    obj.apiVersion = apiVersion;
+    obj.kind = def.kind;
+    return obj;
+  }
+
+  private throwIfInvalid(def: ResourceDefinition, obj: KubeObject, errors: FieldError[]): void {
+    if (errors.length) throw invalid(def.group, def.kind, obj.metadata.name ?? obj.metadata.generateName ?? '', toCauses(errors));
+  }
+
+  /** PUT: replaces the object (or its status) with a client's body. */
+  async update(def: ResourceDefinition, namespace: string | undefined, name: string, body: unknown, options: RequestOptions & { subresource?: string } = {}): Promise<KubeObject> {
+    const obj = this.admitBody(def, body);
+    return this.guaranteedUpdate(def, namespace, name, () => obj, { ...options, fromBody: true });
+  }
+
+  /**
+   * PATCH and controller writes: applies mutate to a copy of the current object and stores the
+   * result, under the rules of the main resource or of the named subresource.
+   */
+  async patch(def: ResourceDefinition, namespace: string | undefined, name: string, mutate: Mutator, options: RequestOptions & { subresource?: string } = {}): Promise<KubeObject> {
+    return this.guaranteedUpdate(def, namespace, name, (current) => {
+      const next = mutate(clone(current));
+      if (!isPlainObject(next)) throw badRequest('the patch must produce a JSON object');
+      if (!isPlainObject(next.metadata)) next.metadata = {};
+      return next;
+    }, options);
+  }
+
+  private async guaranteedUpdate(
+    def: ResourceDefinition,
+    namespace: string | undefined,
+    name: string,
+    produce: Mutator,
+    options: RequestOptions & { subresource?: string; fromBody?: boolean },
+  ): Promise<KubeObject> {
+    const ref = refOf(def);
+    const ns = this.namespaceOf(def, namespace);
+    const current = this.store.get(ref, ns, name);
+    if (!current) throw notFound(ref, name);
+    const obj = produce(current);
+    const meta = obj.metadata;
+    if (meta.name !== undefined && meta.name !== name) {
+      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    }
+    if (def.namespaced && meta.namespace !== undefined && meta.namespace !== ns) {
+      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    }
+    meta.name = name;
+    if (def.namespaced) meta.namespace = ns;
+    else delete meta.namespace;
+    obj.apiVersion = apiVersionOf(def);
+    obj.kind = def.kind;
+    if (meta.resourceVersion && meta.resourceVersion !== current.metadata.resourceVersion) {
+      if (!/^\d+$/.test(meta.resourceVersion)) throw badRequest(`invalid resource version: ${meta.resourceVersion}`);
+      throw conflict(ref, name);
+    }
+    // Identity and lifecycle fields are the server's: a client cannot change them by update.
+    meta.uid = current.metadata.uid;
+    meta.creationTimestamp = current.metadata.creationTimestamp;
+    meta.resourceVersion = current.metadata.resourceVersion;
+    restoreField(meta, current.metadata, 'deletionTimestamp');
+    restoreField(meta, current.metadata, 'deletionGracePeriodSeconds');
+    restoreField(meta, current.metadata, 'generation');
+    const ctx = this.context();
+    let errors: FieldError[];
+    if (options.subresource === 'status') {
+      def.strategy.prepareForStatusUpdate?.(obj, current, ctx);
+      errors = def.strategy.validateStatusUpdate?.(obj, current) ?? [];
+    } else if (options.subresource !== undefined) {
+      const sub = def.subresourceStrategies?.[options.subresource];
+      if (!sub) throw new Error(`${def.plural}/${options.subresource} has no update strategy`);
+      sub.prepareForUpdate(obj, current, ctx);
+      errors = sub.validateUpdate?.(obj, current) ?? [];
+    } else {
+      def.strategy.prepareForUpdate?.(obj, current, ctx);
+      def.strategy.applyDefaults?.(obj);
+      errors = [...validateObjectMetaUpdate(obj.metadata, current.metadata, def), ...(def.strategy.validateUpdate?.(obj, current) ?? [])];
+    }
+    if (current.metadata.deletionTimestamp) {
+      const added = (meta.finalizers ?? []).filter((f) => !(current.metadata.finalizers ?? []).includes(f));
+      if (added.length) errors.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` });
+    }
+    this.throwIfInvalid(def, obj, errors);
+    if (options.dryRun) return jsonEqual(obj, current) ? current : obj;
+    // Removing the last finalizer of an object being deleted completes its deletion.
+    if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !meta.deletionGracePeriodSeconds && !def.strategy.deletionBlocked?.(obj)) {
+      const updated = await this.store.update(ref, obj);
+      return this.store.delete(ref, ns, name, { uid: updated.metadata.uid });
+    }
+    return this.store.update(ref, obj);
+  }
+
+  /** DELETE of one object, with upstream's graceful deletion, finalizers and propagation policies. */
+  async delete(def: ResourceDefinition, namespace: string | undefined, name: string, options: DeleteOptions = {}): Promise<DeleteResult> {
+    const ref = refOf(def);
+    const ns = this.namespaceOf(def, namespace);
+    const current = this.store.get(ref, ns, name);
+    if (!current) throw notFound(ref, name);
+    const pre = options.preconditions ?? {};
+    if (pre.uid && pre.uid !== current.metadata.uid) {
+      throw conflict(ref, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(ref, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion}`);
+    }
+    const policy = options.propagationPolicy ?? (options.orphanDependents === true ? 'Orphan' : options.orphanDependents === false ? 'Background' : undefined);
+    const next = clone(current);
+    const meta = next.metadata;
+    let finalizers = [...(meta.finalizers ?? [])];
+    if (policy === 'Orphan') finalizers = [...finalizers.filter((f) => f !== 'foregroundDeletion'), ...(finalizers.includes('orphan') ? [] : ['orphan'])];
+    if (policy === 'Foreground') finalizers = [...finalizers.filter((f) => f !== 'orphan'), ...(finalizers.includes('foregroundDeletion') ? [] : ['foregroundDeletion'])];
+    if (policy === 'Background') finalizers = finalizers.filter((f) => f !== 'orphan' && f !== 'foregroundDeletion');
+    const grace = def.strategy.checkGracefulDelete?.(current, options.gracePeriodSeconds) ?? 0;
+    const now = this.now();
+    const blocked = def.strategy.deletionBlocked?.(current) ?? false;
+    if (finalizers.length === 0 && grace === 0 && !blocked) {
+      if (options.dryRun) return { deleted: true, object: current, status: this.successFor(def, current) };
+      const final = await this.store.delete(ref, ns, name, { uid: current.metadata.uid });
+      return { deleted: true, object: final, status: this.successFor(def, final) };
+    }
+    if (finalizers.length) meta.finalizers = finalizers;
+    if (!meta.deletionTimestamp) {
+      meta.deletionTimestamp = formatTimestamp(new Date(now.getTime() + grace * 1000));
+      meta.deletionGracePeriodSeconds = grace;
+    } else if (grace < (meta.deletionGracePeriodSeconds ?? 0)) {
+      // A shorter grace period may cut a pending graceful deletion short, never lengthen it.
+      meta.deletionTimestamp = formatTimestamp(new Date(now.getTime() + grace * 1000));
+      meta.deletionGracePeriodSeconds = grace;
+    }
+    def.strategy.prepareForDelete?.(next, this.context());
+    if (options.dryRun) return { deleted: false, object: next };
+    const updated = await this.store.update(ref, next);
+    if (grace === 0 && finalizers.length === 0 && !blocked) {
+      const final = await this.store.delete(ref, ns, name, { uid: updated.metadata.uid });
+      return { deleted: true, object: final, status: this.successFor(def, final) };
+    }
+    return { deleted: false, object: updated };
+  }
+
+  private successFor(def: ResourceDefinition, obj: KubeObject): StatusObject {
+    return successStatus({ name: obj.metadata.name, group: def.group, kind: def.plural, uid: obj.metadata.uid });
+  }
+
+  /** DELETE on a collection: deletes every match; returns the list of what was deleted or marked. */
+  async deleteCollection(def: ResourceDefinition, list: ListOptions, options: DeleteOptions = {}): Promise<KubeObject[]> {
+    const { items } = this.list(def, { ...list, limit: undefined, continue: undefined });
+    const out: KubeObject[] = [];
+    for (const item of items) {
+      try {
+        out.push((await this.delete(def, item.metadata.namespace, item.metadata.name!, options)).object);
+      } catch (err) {
+        // Something else deleted it meanwhile: the collection delete still succeeds.
+        if (!(err instanceof StatusError) || err.code !== 404) throw err;
+      }
+    }
+    return out;
+  }
+}
+
+function restoreField<K extends 'deletionTimestamp' | 'deletionGracePeriodSeconds' | 'generation'>(meta: KubeObject['metadata'], from: KubeObject['metadata'], key: K): void {
+  if (from[key] === undefined) delete meta[key];
+  else meta[key] = from[key];
+}
+
+function objectKeyOf(obj: KubeObject): string {
+  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+}
+
+/** 422 for a bad list/watch/delete option, shaped as upstream's `ListOptions.meta.k8s.io "" is invalid`. */
+export function invalidOptions(field: string, value: unknown, detail: string): StatusError {
+  const rendered = typeof value === 'string' ? JSON.stringify(value) : String(value);
+  return new StatusError(422, 'Invalid', `ListOptions.meta.k8s.io "" is invalid: ${field}: Invalid value: ${rendered}: ${detail}`, {
+    group: 'meta.k8s.io',
+    kind: 'ListOptions',
+    causes: [{ reason: 'FieldValueInvalid', message: `Invalid value: ${rendered}: ${detail}`, field }],
+  });
+}
+

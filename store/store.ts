@@ -1,0 +1,387 @@
+// The only owner of state: objects by resource, one resourceVersion counter, indexes, and the
+// bounded log of watch events. Writes apply in memory at once (so later writes see them), are
+// acknowledged once the persistence adapter has made them durable, and reach watchers in
+// resourceVersion order after that.
+import { randomUUID } from 'node:crypto';
+import { clone, deepFreeze, jsonEqual, type KubeObject } from './object.js';
+import type { Mutation, PersistenceAdapter, StoreSnapshot } from './persistence.js';
+import { alreadyExists, conflict, gone, notFound, type ResourceRef, qualifiedResource } from './status-error.js';
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** A change to one object; `previous` is the state before (for selector transitions). */
+export interface StoreEvent {
+  type: WatchEventType;
+  resource: string;
+  rv: number;
+  object: KubeObject;
+  previous?: KubeObject;
+}
+
+/** A secondary index: the keys one object is filed under (e.g. a pod's node name). */
+export interface Indexer {
+  resource: string;
+  name: string;
+  keys(obj: KubeObject): readonly string[];
+}
+
+export interface WatchOptions {
+  namespace?: string;
+  /** Deliver events with a resourceVersion above this one (events already in the log are replayed). */
+  fromResourceVersion: number;
+  onEvent(event: StoreEvent): void;
+}
+
+export interface StoreWatch {
+  stop(): void;
+}
+
+export interface StoreOptions {
+  adapter: PersistenceAdapter;
+  now?: () => Date;
+  /** How many events the watch log keeps; older resourceVersions answer 410 Gone. */
+  eventLogCapacity?: number;
+  indexers?: readonly Indexer[];
+}
+
+export interface Preconditions {
+  uid?: string;
+  resourceVersion?: string;
+}
+
+interface ResourceTable {
+  objects: Map<string, KubeObject>;
+  /** Sorted keys, rebuilt lazily after a create or delete. */
+  sortedKeys: string[] | undefined;
+  /** index name -> index key -> object keys */
+  indexes: Map<string, Map<string, Set<string>>>;
+}
+
+interface Watcher {
+  namespace: string | undefined;
+  fromResourceVersion: number;
+  onEvent(event: StoreEvent): void;
+}
+
+/** RFC 3339 with second precision, as Kubernetes timestamps are serialised. */
+export function formatTimestamp(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function objectKey(namespace: string | undefined, name: string): string {
+  return `${namespace ?? ''}/${name}`;
+}
+
+export class ObjectStore {
+  private readonly adapter: PersistenceAdapter;
+  private readonly now: () => Date;
+  private readonly capacity: number;
+  private readonly indexers: Map<string, Indexer[]>;
+  private readonly tables = new Map<string, ResourceTable>();
+  private readonly watchers = new Map<string, Set<Watcher>>();
+  private rv = 0;
+  /** Events waiting for durability, in resourceVersion order. */
+  private undelivered: StoreEvent[] = [];
+  /** The ring of delivered events, oldest first. */
+  private log: StoreEvent[] = [];
+  private logStart = 0;
+  /** Watches from at or above this resourceVersion can be served from the log. */
+  private oldestServableRV = 0;
+  private closed = false;
+
+  private constructor(options: StoreOptions) {
+    this.adapter = options.adapter;
+    this.now = options.now ?? (() => new Date());
+    this.capacity = options.eventLogCapacity ?? 100_000;
+    this.indexers = new Map();
+    for (const ix of options.indexers ?? []) {
+      const list = this.indexers.get(ix.resource) ?? [];
+      list.push(ix);
+      this.indexers.set(ix.resource, list);
+    }
+  }
+
+  /** Loads persisted state through the adapter and returns a ready store. */
+  static async open(options: StoreOptions): Promise<ObjectStore> {
+    const store = new ObjectStore(options);
+    const snapshot = await options.adapter.load();
+    if (snapshot) store.restore(snapshot);
+    options.adapter.attachSnapshotSource?.(() => store.snapshot());
+    return store;
+  }
+
+  /** True when the store was loaded from an existing data file with objects or history. */
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  private restore(snapshot: StoreSnapshot): void {
+    this.rv = snapshot.resourceVersion;
+    this.oldestServableRV = this.rv;
+    for (const [resource, byKey] of Object.entries(snapshot.objects)) {
+      const table = this.table(resource);
+      for (const [key, obj] of Object.entries(byKey)) {
+        deepFreeze(obj);
+        table.objects.set(key, obj);
+        this.addToIndexes(resource, table, key, obj);
+      }
+    }
+  }
+
+  /** A copy-free view of the whole state (objects are frozen), for the adapter's snapshots. */
+  snapshot(): StoreSnapshot {
+    const objects: StoreSnapshot['objects'] = {};
+    for (const [resource, table] of this.tables) {
+      if (table.objects.size === 0) continue;
+      const byKey: Record<string, KubeObject> = {};
+      for (const key of this.sortedKeys(table)) byKey[key] = table.objects.get(key)!;
+      objects[resource] = byKey;
+    }
+    return { resourceVersion: this.rv, objects };
+  }
+
+  private table(resource: string): ResourceTable {
+    let table = this.tables.get(resource);
+    if (!table) {
+      table = { objects: new Map(), sortedKeys: undefined, indexes: new Map() };
+      this.tables.set(resource, table);
+    }
+    return table;
+  }
+
+  private sortedKeys(table: ResourceTable): string[] {
+    table.sortedKeys ??= [...table.objects.keys()].sort();
+    return table.sortedKeys;
+  }
+
+  private addToIndexes(resource: string, table: ResourceTable, key: string, obj: KubeObject): void {
+    for (const ix of this.indexers.get(resource) ?? []) {
+      let index = table.indexes.get(ix.name);
+      if (!index) table.indexes.set(ix.name, (index = new Map()));
+      for (const value of ix.keys(obj)) {
+        let keys = index.get(value);
+        if (!keys) index.set(value, (keys = new Set()));
+        keys.add(key);
+      }
+    }
+  }
+
+  private removeFromIndexes(resource: string, table: ResourceTable, key: string, obj: KubeObject): void {
+    for (const ix of this.indexers.get(resource) ?? []) {
+      const index = table.indexes.get(ix.name);
+      for (const value of ix.keys(obj)) {
+        const keys = index?.get(value);
+        keys?.delete(key);
+        if (keys?.size === 0) index!.delete(value);
+      }
+    }
+  }
+
+  /** The stored (frozen) object, or undefined. */
+  get(ref: ResourceRef, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.tables.get(qualifiedResource(ref))?.objects.get(objectKey(namespace, name));
+  }
+
+  /** Stored objects in key order (namespace, then name), optionally of one namespace. */
+  list(ref: ResourceRef, namespace?: string): KubeObject[] {
+    const table = this.tables.get(qualifiedResource(ref));
+    if (!table) return [];
+    const keys = this.sortedKeys(table);
+    if (namespace === undefined) return keys.map((k) => table.objects.get(k)!);
+    const prefix = `${namespace}/`;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! < prefix) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: KubeObject[] = [];
+    for (let i = lo; i < keys.length && keys[i]!.startsWith(prefix); i++) out.push(table.objects.get(keys[i]!)!);
+    return out;
+  }
+
+  /** Sorted keys of a resource from `startAfter` on, for paging; objects are fetched with getByKey. */
+  keysAfter(ref: ResourceRef, startAfter: string | undefined): readonly string[] {
+    const table = this.tables.get(qualifiedResource(ref));
+    if (!table) return [];
+    const keys = this.sortedKeys(table);
+    if (startAfter === undefined) return keys;
+    let lo = 0;
+    let hi = keys.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (keys[mid]! <= startAfter) lo = mid + 1;
+      else hi = mid;
+    }
+    return keys.slice(lo);
+  }
+
+  getByKey(ref: ResourceRef, key: string): KubeObject | undefined {
+    return this.tables.get(qualifiedResource(ref))?.objects.get(key);
+  }
+
+  /** Objects filed under `value` in the named index. */
+  byIndex(ref: ResourceRef, indexName: string, value: string): KubeObject[] {
+    const table = this.tables.get(qualifiedResource(ref));
+    const keys = table?.indexes.get(indexName)?.get(value);
+    if (!table || !keys) return [];
+    return [...keys].sort().map((k) => table.objects.get(k)!);
+  }
+
+  count(ref: ResourceRef): number {
+    return this.tables.get(qualifiedResource(ref))?.objects.size ?? 0;
+  }
+
+  /** Stores a new object: assigns uid, creationTimestamp and resourceVersion. Takes ownership of obj. */
+  async create(ref: ResourceRef, obj: KubeObject): Promise<KubeObject> {
+    const resource = qualifiedResource(ref);
+    const table = this.table(resource);
+    const name = obj.metadata.name!;
+    const key = objectKey(obj.metadata.namespace, name);
+    if (table.objects.has(key)) throw alreadyExists(ref, name);
+    const rv = ++this.rv;
+    obj.metadata.uid = randomUUID();
+    obj.metadata.creationTimestamp = formatTimestamp(this.now());
+    obj.metadata.resourceVersion = String(rv);
+    deepFreeze(obj);
+    table.objects.set(key, obj);
+    table.sortedKeys = undefined;
+    this.addToIndexes(resource, table, key, obj);
+    await this.commit({ op: 'put', resource, key, rv, object: obj }, { type: 'ADDED', resource, rv, object: obj });
+    return obj;
+  }
+
+  /**
+   * Replaces a stored object. A resourceVersion in obj (or preconditions) must match the stored one,
+   * else 409 Conflict. Identity fields are kept from the stored object. An update that changes
+   * nothing returns the stored object without a new resourceVersion or event.
+   */
+  async update(ref: ResourceRef, obj: KubeObject, preconditions: Preconditions = {}): Promise<KubeObject> {
+    const resource = qualifiedResource(ref);
+    const table = this.table(resource);
+    const name = obj.metadata.name!;
+    const key = objectKey(obj.metadata.namespace, name);
+    const current = table.objects.get(key);
+    if (!current) throw notFound(ref, name);
+    this.checkPreconditions(ref, current, { resourceVersion: obj.metadata.resourceVersion, ...preconditions });
+    obj.metadata.uid = current.metadata.uid;
+    obj.metadata.creationTimestamp = current.metadata.creationTimestamp;
+    obj.metadata.resourceVersion = current.metadata.resourceVersion;
+    if (jsonEqual(obj, current)) return current;
+    const rv = ++this.rv;
+    obj.metadata.resourceVersion = String(rv);
+    deepFreeze(obj);
+    this.removeFromIndexes(resource, table, key, current);
+    table.objects.set(key, obj);
+    this.addToIndexes(resource, table, key, obj);
+    await this.commit({ op: 'put', resource, key, rv, object: obj }, { type: 'MODIFIED', resource, rv, object: obj, previous: current });
+    return obj;
+  }
+
+  /** Removes a stored object; returns its final state (with the deletion's resourceVersion). */
+  async delete(ref: ResourceRef, namespace: string | undefined, name: string, preconditions: Preconditions = {}): Promise<KubeObject> {
+    const resource = qualifiedResource(ref);
+    const table = this.table(resource);
+    const key = objectKey(namespace, name);
+    const current = table.objects.get(key);
+    if (!current) throw notFound(ref, name);
+    this.checkPreconditions(ref, current, preconditions);
+    const rv = ++this.rv;
+    const final = clone(current);
+    final.metadata.resourceVersion = String(rv);
+    deepFreeze(final);
+    table.objects.delete(key);
+    table.sortedKeys = undefined;
+    this.removeFromIndexes(resource, table, key, current);
+    await this.commit({ op: 'delete', resource, key, rv }, { type: 'DELETED', resource, rv, object: final, previous: current });
+    return final;
+  }
+
+  private checkPreconditions(ref: ResourceRef, current: KubeObject, pre: Preconditions): void {
+    const name = current.metadata.name!;
+    if (pre.uid && pre.uid !== current.metadata.uid) {
+      throw conflict(ref, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid}`);
+    }
+    if (pre.resourceVersion && pre.resourceVersion !== current.metadata.resourceVersion) {
+      throw conflict(ref, name);
+    }
+  }
+
+  private async commit(mutation: Mutation, event: StoreEvent): Promise<void> {
+    this.adapter.append(mutation);
+    this.undelivered.push(event);
+    await this.adapter.flush();
+    this.deliverThrough(event.rv);
+  }
+
+  /** Delivers every durable event up to rv, in order. */
+  private deliverThrough(rv: number): void {
+    let n = 0;
+    while (n < this.undelivered.length && this.undelivered[n]!.rv <= rv) n++;
+    if (n === 0) return;
+    const ready = this.undelivered.splice(0, n);
+    for (const event of ready) {
+      this.appendToLog(event);
+      for (const w of this.watchers.get(event.resource) ?? []) this.offer(w, event);
+    }
+  }
+
+  private appendToLog(event: StoreEvent): void {
+    this.log.push(event);
+    if (this.log.length - this.logStart > this.capacity) {
+      this.oldestServableRV = this.log[this.logStart]!.rv;
+      this.logStart++;
+      // Compact the array now and then instead of shifting on every event.
+      if (this.logStart > this.capacity) {
+        this.log = this.log.slice(this.logStart);
+        this.logStart = 0;
+      }
+    }
+  }
+
+  private offer(w: Watcher, event: StoreEvent): void {
+    if (event.rv <= w.fromResourceVersion) return;
+    if (w.namespace !== undefined && event.object.metadata.namespace !== w.namespace) return;
+    w.onEvent(event);
+  }
+
+  /**
+   * Starts a watch: replays logged events after fromResourceVersion, then delivers new ones.
+   * Throws 410 Gone when that resourceVersion is older than the log.
+   */
+  watch(ref: ResourceRef, options: WatchOptions): StoreWatch {
+    const resource = qualifiedResource(ref);
+    if (options.fromResourceVersion < this.oldestServableRV) {
+      throw gone(`too old resource version: ${options.fromResourceVersion} (${this.oldestServableRV})`);
+    }
+    const watcher: Watcher = { namespace: options.namespace, fromResourceVersion: options.fromResourceVersion, onEvent: options.onEvent };
+    for (let i = this.logStart; i < this.log.length; i++) {
+      const event = this.log[i]!;
+      if (event.resource === resource) this.offer(watcher, event);
+    }
+    let set = this.watchers.get(resource);
+    if (!set) this.watchers.set(resource, (set = new Set()));
+    set.add(watcher);
+    return { stop: () => set!.delete(watcher) };
+  }
+
+  /** The resourceVersion of the newest delivered event (what a watch can start from). */
+  get deliveredResourceVersion(): number {
+    return this.undelivered.length ? this.undelivered[0]!.rv - 1 : this.rv;
+  }
+
+  watcherCount(): number {
+    let n = 0;
+    for (const set of this.watchers.values()) n += set.size;
+    return n;
+  }
+
+  /** Flushes and snapshots through the adapter; the store accepts no more writes after. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.watchers.clear();
+    await this.adapter.close(() => this.snapshot());
+  }
+}

@@ -1,0 +1,122 @@
+import t from 'tap';
+import { ObjectStore, type StoreEvent } from '../../store/store.js';
+import { MemoryAdapter } from '../../store/persistence.js';
+import type { KubeObject } from '../../store/object.js';
+import { throwsStatus } from '../helpers/status.js';
+
+const PODS = { group: '', resource: 'pods' };
+
+function pod(name: string, namespace = 'default', extra: Record<string, unknown> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace }, spec: { containers: [{ name: 'c', image: 'i' }] }, ...extra };
+}
+
+async function openStore(capacity?: number) {
+  return ObjectStore.open({ adapter: new MemoryAdapter(), now: () => new Date('2026-01-02T03:04:05.678Z'), eventLogCapacity: capacity });
+}
+
+t.test('create assigns uid, creationTimestamp and increasing resourceVersions', async (t) => {
+  const store = await openStore();
+  const a = await store.create(PODS, pod('a'));
+  const b = await store.create(PODS, pod('b'));
+  t.match(a.metadata.uid, /^[0-9a-f-]{36}$/);
+  t.equal(a.metadata.creationTimestamp, '2026-01-02T03:04:05Z');
+  t.equal(a.metadata.resourceVersion, '1');
+  t.equal(b.metadata.resourceVersion, '2');
+  t.ok(Object.isFrozen(a.metadata), 'stored objects are frozen');
+});
+
+t.test('create of an existing name answers 409 AlreadyExists', async (t) => {
+  const store = await openStore();
+  await store.create(PODS, pod('a'));
+  await throwsStatus(t, store.create(PODS, pod('a')), { code: 409, reason: 'AlreadyExists', message: 'pods "a" already exists' });
+});
+
+t.test('update with a stale resourceVersion answers 409 Conflict', async (t) => {
+  const store = await openStore();
+  const a = await store.create(PODS, pod('a'));
+  const next = structuredClone(a) as KubeObject;
+  next.metadata.labels = { x: '1' };
+  await store.update(PODS, next);
+  const stale = structuredClone(a) as KubeObject;
+  stale.metadata.labels = { x: '2' };
+  await throwsStatus(t, store.update(PODS, stale), { code: 409, reason: 'Conflict' });
+});
+
+t.test('an update that changes nothing keeps the resourceVersion and wakes no watcher', async (t) => {
+  const store = await openStore();
+  const a = await store.create(PODS, pod('a'));
+  const events: StoreEvent[] = [];
+  store.watch(PODS, { fromResourceVersion: store.resourceVersion, onEvent: (e) => events.push(e) });
+  const same = await store.update(PODS, structuredClone(a) as KubeObject);
+  t.equal(same.metadata.resourceVersion, a.metadata.resourceVersion);
+  t.equal(store.resourceVersion, 1);
+  t.same(events, []);
+});
+
+t.test('list returns objects sorted by namespace and name, optionally of one namespace', async (t) => {
+  const store = await openStore();
+  for (const [ns, name] of [['b', 'x'], ['a', 'z'], ['a', 'y'], ['a-b', 'w'], ['a', 'a']] as const) await store.create(PODS, pod(name, ns));
+  t.same(store.list(PODS).map((p) => `${p.metadata.namespace}/${p.metadata.name}`), ['a-b/w', 'a/a', 'a/y', 'a/z', 'b/x']);
+  t.same(store.list(PODS, 'a').map((p) => p.metadata.name), ['a', 'y', 'z']);
+  t.same(store.list(PODS, 'c'), []);
+});
+
+t.test('watch replays logged events after a resourceVersion, then delivers new ones in order', async (t) => {
+  const store = await openStore();
+  await store.create(PODS, pod('a'));
+  const b = await store.create(PODS, pod('b'));
+  const seen: string[] = [];
+  store.watch(PODS, { fromResourceVersion: 1, onEvent: (e) => seen.push(`${e.type} ${e.object.metadata.name} ${e.rv}`) });
+  await store.delete(PODS, 'default', 'b', { uid: b.metadata.uid });
+  t.same(seen, ['ADDED b 2', 'DELETED b 3']);
+});
+
+t.test('DELETED carries the final state with a new resourceVersion', async (t) => {
+  const store = await openStore();
+  await store.create(PODS, pod('a'));
+  const final = await store.delete(PODS, 'default', 'a');
+  t.equal(final.metadata.resourceVersion, '2');
+  t.equal(store.get(PODS, 'default', 'a'), undefined);
+});
+
+t.test('a watch from a resourceVersion older than the log answers 410 Gone', async (t) => {
+  const store = await openStore(2);
+  for (const name of ['a', 'b', 'c', 'd']) await store.create(PODS, pod(name));
+  await throwsStatus(t, () => store.watch(PODS, { fromResourceVersion: 1, onEvent: () => {} }), { code: 410, reason: 'Expired' });
+  const seen: number[] = [];
+  store.watch(PODS, { fromResourceVersion: 2, onEvent: (e) => seen.push(e.rv) });
+  t.same(seen, [3, 4]);
+});
+
+t.test('a namespace-scoped watch sees only its namespace', async (t) => {
+  const store = await openStore();
+  const seen: string[] = [];
+  store.watch(PODS, { namespace: 'x', fromResourceVersion: 0, onEvent: (e) => seen.push(e.object.metadata.name!) });
+  await store.create(PODS, pod('in', 'x'));
+  await store.create(PODS, pod('out', 'y'));
+  t.same(seen, ['in']);
+});
+
+t.test('indexes follow creates, updates and deletes', async (t) => {
+  const store = await ObjectStore.open({
+    adapter: new MemoryAdapter(),
+    indexers: [{ resource: 'pods', name: 'node', keys: (o) => [String((o.spec as { nodeName?: string }).nodeName ?? '')] }],
+  });
+  const a = await store.create(PODS, pod('a', 'default', { spec: { nodeName: 'n1' } }));
+  await store.create(PODS, pod('b', 'default', { spec: { nodeName: 'n1' } }));
+  t.same(store.byIndex(PODS, 'node', 'n1').map((p) => p.metadata.name), ['a', 'b']);
+  const moved = structuredClone(a) as KubeObject;
+  moved.spec = { nodeName: 'n2' };
+  await store.update(PODS, moved);
+  t.same(store.byIndex(PODS, 'node', 'n1').map((p) => p.metadata.name), ['b']);
+  t.same(store.byIndex(PODS, 'node', 'n2').map((p) => p.metadata.name), ['a']);
+  await store.delete(PODS, 'default', 'b');
+  t.same(store.byIndex(PODS, 'node', 'n1'), []);
+});
+
+t.test('delete with a mismatched uid precondition answers 409 and keeps the object', async (t) => {
+  const store = await openStore();
+  await store.create(PODS, pod('a'));
+  await throwsStatus(t, store.delete(PODS, 'default', 'a', { uid: 'other' }), { code: 409 });
+  t.ok(store.get(PODS, 'default', 'a'));
+});
