@@ -147,9 +147,17 @@ export function aggregatedVersionAccepted(accept: string | undefined): 'v2' | 'v
 function sendDiscovery(reply: FastifyReply, request: FastifyRequest, registry: Registry, core: boolean, legacy: () => unknown): unknown {
   const version = aggregatedVersionAccepted(request.headers.accept);
   if (!version) return legacy();
-  reply.header('content-type', `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`);
-  reply.header('vary', 'Accept');
-  return aggregatedDiscovery(registry, core, version);
+  // Clients tell the formats apart only by this exact Content-Type, which Fastify would rewrite
+  // (quoting parameters, adding a charset): write the response directly.
+  const body = JSON.stringify(aggregatedDiscovery(registry, core, version));
+  reply.hijack();
+  reply.raw.writeHead(200, {
+    'content-type': `application/json;g=apidiscovery.k8s.io;v=${version};as=APIGroupDiscoveryList`,
+    'content-length': Buffer.byteLength(body),
+    vary: 'Accept',
+  });
+  reply.raw.end(body);
+  return undefined;
 }
 
 export async function discoveryRoutes(app: FastifyInstance, options: { registry: Registry }): Promise<void> {

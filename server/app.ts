@@ -13,6 +13,7 @@ import { resourceRoutes, type SubresourceHandler } from '../routes/resources.js'
 import { MAX_BODY_BYTES, installErrorHandlers } from './errors.js';
 import { WatchStreams } from './watch-stream.js';
 import { bootstrapCluster } from './bootstrap.js';
+import { POD_SUBRESOURCES } from '../routes/subresources.js';
 
 export interface ServerOptions {
   /** 'memory', a lowdb data file path, or a ready adapter. */
@@ -24,6 +25,7 @@ export interface ServerOptions {
   logLevel?: string;
   /** Extra pieces that hook into the lifecycle (controllers); each gets the registry. */
   plugins?: ReadonlyArray<(app: FastifyInstance, registry: Registry) => Promise<void> | void>;
+  /** Subresource handlers beyond the built-in pod ones (tests, extensions). */
   subresourceHandlers?: Record<string, SubresourceHandler>;
   eventLogCapacity?: number;
 }
@@ -82,7 +84,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(healthRoutes, { checks: { ping: () => undefined, 'etcd': () => undefined, 'poststarthook/start-kubemock-controllers': () => undefined } });
   await app.register(discoveryRoutes, { registry });
   await app.register(openApiRoutes, { registry });
-  await app.register(resourceRoutes, { registry, watches, now, subresourceHandlers: options.subresourceHandlers });
+  await app.register(resourceRoutes, { registry, watches, now, subresourceHandlers: { ...POD_SUBRESOURCES, ...options.subresourceHandlers } });
   for (const plugin of options.plugins ?? []) await plugin(app, registry);
   return app;
 }

@@ -6,6 +6,7 @@ import { buildServer } from './app.js';
 import { ConfigError, helpText, readConfig } from './config.js';
 import { kubeconfigFor } from './kubeconfig.js';
 import { DataFileError } from '../store/lowdb-adapter.js';
+import { controllersPlugin } from '../controllers/manager.js';
 
 async function main(): Promise<void> {
   let config;
@@ -24,7 +25,12 @@ async function main(): Promise<void> {
   }
   let app;
   try {
-    app = await buildServer({ data: config.data === 'memory' ? 'memory' : path.resolve(config.data), nodes: config.nodes, logLevel: config.logLevel });
+    app = await buildServer({
+      data: config.data === 'memory' ? 'memory' : path.resolve(config.data),
+      nodes: config.nodes,
+      logLevel: config.logLevel,
+      plugins: [controllersPlugin()],
+    });
   } catch (err) {
     if (err instanceof DataFileError) {
       process.stderr.write(`kubemock: ${err.message}\n`);
