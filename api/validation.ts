@@ -720,6 +720,12 @@ function isExtendedResourceName(name: string): boolean {
   return isQualifiedName(`requests.${name}`).length === 0;
 }
 
+const integerResourceNames = new Set(['pods', 'services', 'replicationcontrollers', 'resourcequotas', 'secrets', 'configmaps', 'persistentvolumeclaims', 'services.nodeports', 'services.loadbalancers']);
+
+function isIntegerResourceName(name: string): boolean {
+  return integerResourceNames.has(name) || isExtendedResourceName(name);
+}
+
 function isOvercommitAllowed(name: string): boolean {
   return isNativeResource(name) && !isHugePageResourceName(name);
 }
@@ -736,13 +742,13 @@ function validateContainerResourceName(name: string, path: string): FieldError[]
   return errs;
 }
 
-/** ValidateResourceQuantityValue (plus the decode check upstream does first): well-formed, ≥ 0, integral for extended resources. */
+/** ValidateResourceQuantityValue (plus the decode check upstream does first): well-formed, ≥ 0, integral for pods and extended resources. */
 export function validateResourceQuantity(name: string, value: unknown, path: string): FieldError[] {
   const q = parseQuantityExact(value);
   if (!q) return [invalidValue(path, typeof value === 'string' ? value : JSON.stringify(value ?? null), quantityFormatError)];
   const errs: FieldError[] = [];
   if (q.value < 0n) errs.push(invalidValue(path, formatQuantity(q), 'must be greater than or equal to 0'));
-  if (isExtendedResourceName(name) && roundQuantityUp(q, -3).scale < 0) errs.push(invalidRendered(path, formatQuantity(q), 'must be an integer'));
+  if (isIntegerResourceName(name) && roundQuantityUp(q, -3).scale < 0) errs.push(invalidRendered(path, formatQuantity(q), 'must be an integer'));
   return errs;
 }
 

@@ -71,6 +71,7 @@ t.test('node validation follows upstream paths', async (t) => {
       node({ taints: [{ key: 'k', value: 'a', effect: 'NoSchedule' }, { key: 'k', value: 'b', effect: 'NoSchedule' }] }),
       ['metadata.taints[1]: Duplicate value: core.Taint{Key:"k", Value:"b", Effect:"NoSchedule", TimeAdded:(*v1.Time)(nil)}: taints must be unique by key and effect pair'],
     ],
+    ['a fractional pod capacity', node({}, { capacity: { pods: '1500m' } }), ['status.capacity.pods: Invalid value: 1500m: must be an integer', 'status.allocatable.pods: Invalid value: 1500m: must be an integer']],
     ['a negative capacity', node({}, { capacity: { cpu: '-1' } }), ['status.capacity.cpu: Invalid value: "-1": must be greater than or equal to 0', 'status.allocatable.cpu: Invalid value: "-1": must be greater than or equal to 0']],
   ];
   for (const [name, obj, expected] of cases) t.same(brief(create(obj)), expected, name);
