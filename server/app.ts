@@ -10,6 +10,7 @@ import { discoveryRoutes } from '../routes/discovery.js';
 import { healthRoutes } from '../routes/health.js';
 import { openApiRoutes } from '../routes/openapi.js';
 import { resourceRoutes, type SubresourceHandler } from '../routes/resources.js';
+import { buildRestOpenApi, restDocsRoutes } from '../routes/rest-openapi.js';
 import { MAX_BODY_BYTES, installErrorHandlers } from './errors.js';
 import { WatchStreams } from './watch-stream.js';
 import { bootstrapCluster } from './bootstrap.js';
@@ -84,6 +85,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(healthRoutes, { checks: { ping: () => undefined, 'etcd': () => undefined, 'poststarthook/start-kubemock-controllers': () => undefined } });
   await app.register(discoveryRoutes, { registry });
   await app.register(openApiRoutes, { registry });
+  await app.register(restDocsRoutes, { document: buildRestOpenApi(registry.resources) });
   await app.register(resourceRoutes, { registry, watches, now, subresourceHandlers: { ...POD_SUBRESOURCES, ...options.subresourceHandlers } });
   for (const plugin of options.plugins ?? []) await plugin(app, registry);
   return app;
