@@ -51,7 +51,7 @@ export async function startServer(t: Teardown, options: StartOptions = {}): Prom
     const timer = setTimeout(() => reject(new Error(`server did not start within 20 s:\n${out}`)), 20_000);
     const check = () => {
       const m = /kubemock listening on (\S+)/.exec(out);
-      if (m && out.includes('kubeconfig written')) {
+      if (m && out.includes('point kubectl at it')) {
         clearTimeout(timer);
         resolve(m[1]!);
       }
