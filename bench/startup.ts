@@ -1,0 +1,111 @@
+// Start-up benchmark: in-process startCluster() against a bare Fastify listen, and a spawned
+// process's time to answer /readyz (empty store, and with many persisted objects) against a
+// spawned bare Node HTTP server. Prints medians and ratios measured side by side.
+// Usage: npm run bench:startup [-- --full]   (full: 50,000 persisted objects; default 5,000)
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Fastify from 'fastify';
+import { request } from 'undici';
+import { startCluster } from '../index.js';
+import { LowdbJournalAdapter } from '../store/lowdb-adapter.js';
+import { ObjectStore } from '../store/store.js';
+
+const full = process.argv.includes('--full');
+const runs = full ? 30 : 15;
+const objects = full ? 50_000 : 5_000;
+const entry = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../server/main.js');
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+async function timeInProcess(): Promise<number> {
+  const t0 = performance.now();
+  const cluster = await startCluster({ nodes: 3 });
+  const ms = performance.now() - t0;
+  await cluster.close();
+  return ms;
+}
+
+async function timeBareFastify(): Promise<number> {
+  const t0 = performance.now();
+  const app = Fastify();
+  app.get('/readyz', async () => 'ok');
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const ms = performance.now() - t0;
+  await app.close();
+  return ms;
+}
+
+/** Spawns a process that prints a URL line, polls its /readyz, returns ms from spawn to the first ok. */
+async function timeSpawnToReady(args: string[], urlPattern: RegExp): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d;
+      const m = urlPattern.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.on('exit', () => reject(new Error(`exited before listening: ${out}`)));
+  });
+  for (;;) {
+    try {
+      const res = await request(`${url}/readyz`);
+      const body = await res.body.text();
+      if (res.statusCode === 200 && body === 'ok') break;
+    } catch {
+      // not yet accepting
+    }
+  }
+  const ms = performance.now() - t0;
+  child.kill('SIGKILL');
+  await new Promise((r) => child.on('exit', r));
+  return ms;
+}
+
+async function seed(file: string, count: number): Promise<void> {
+  const store = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  for (let i = 0; i < count; i += 1000) {
+    await Promise.all(
+      Array.from({ length: Math.min(1000, count - i) }, (_, j) =>
+        store.create({ group: '', resource: 'pods' }, { apiVersion: 'v1', kind: 'Pod', metadata: { name: `p-${i + j}`, namespace: 'default', labels: { app: 'bench' } }, spec: { nodeName: `node-${(i + j) % 100}`, containers: [{ name: 'c', image: 'busybox' }] } }),
+      ),
+    );
+  }
+  await store.close();
+}
+
+const dir = await mkdtemp(path.join(tmpdir(), 'kubemock-bench-'));
+const inProcess: number[] = [];
+const bare: number[] = [];
+for (let i = 0; i < runs; i++) {
+  inProcess.push(await timeInProcess());
+  bare.push(await timeBareFastify());
+}
+const plainServer = ['-e', "const s=require('http').createServer((q,r)=>r.end('ok')).listen(0,'127.0.0.1',()=>console.log('listening on http://127.0.0.1:'+s.address().port))"];
+const emptyRuns: number[] = [];
+const plainRuns: number[] = [];
+const loadedRuns: number[] = [];
+const loadedFile = path.join(dir, 'loaded.json');
+await seed(loadedFile, objects);
+for (let i = 0; i < Math.min(runs, 10); i++) {
+  emptyRuns.push(await timeSpawnToReady([entry, '--port', '0', '--data', 'memory', '--log-level', 'silent'], /listening on (\S+)/));
+  plainRuns.push(await timeSpawnToReady(plainServer, /listening on (\S+)/));
+  loadedRuns.push(await timeSpawnToReady([entry, '--port', '0', '--data', loadedFile, '--log-level', 'silent'], /listening on (\S+)/));
+}
+await rm(dir, { recursive: true, force: true });
+
+const fmt = (n: number) => `${n.toFixed(1)} ms`;
+console.log(`in-process startCluster (3 nodes, memory): median ${fmt(median(inProcess))} over ${runs} starts`);
+console.log(`bare Fastify listen:                      median ${fmt(median(bare))}`);
+console.log(`ratio in-process / bare Fastify:          ${(median(inProcess) / median(bare)).toFixed(2)}`);
+console.log(`process spawn -> /readyz, empty store:    median ${fmt(median(emptyRuns))} (target < 300 ms)`);
+console.log(`process spawn -> listening, plain node:   median ${fmt(median(plainRuns))}`);
+console.log(`ratio kubemock empty / plain node:        ${(median(emptyRuns) / median(plainRuns)).toFixed(2)}`);
+console.log(`process spawn -> /readyz, ${objects} objects: median ${fmt(median(loadedRuns))} (target < 2000 ms at 50,000)`);
