@@ -5,11 +5,12 @@ import type { Registry } from '../api/registry.js';
 import { realClock, type Clock } from './clock.js';
 import { ControllerRunner, type Reconciler } from './runtime.js';
 import { namespaceController } from './namespace.js';
+import { daemonSetController } from './daemonset/controller.js';
 
 export type ControllerFactory = (registry: Registry, clock: Clock) => Reconciler;
 
 /** The controllers a cluster runs, in start order. */
-export const DEFAULT_CONTROLLERS: readonly ControllerFactory[] = [(registry) => namespaceController(registry)];
+export const DEFAULT_CONTROLLERS: readonly ControllerFactory[] = [(registry) => namespaceController(registry), daemonSetController];
 
 /** A server plugin that runs the given controllers from onReady until preClose. */
 export function controllersPlugin(options: { clock?: Clock; controllers?: readonly ControllerFactory[] } = {}) {
