@@ -1,0 +1,571 @@
+// The scheduler (kube-scheduler's default profile, reduced to the filters a small cluster needs):
+// binds pods without a node to the least-loaded node that passes NodeUnschedulable,
+// TaintToleration, NodeAffinity, NodePorts and NodeResourcesFit, and explains a failure with
+// upstream's FitError message (including the preemption part) on the PodScheduled condition and a
+// FailedScheduling event. Preemption itself is not simulated: no pod is ever evicted for another.
+import type {
+  Container,
+  Node,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  Pod,
+  PodCondition,
+  PodStatus,
+  Taint,
+  Toleration,
+} from 'kubernetes-types/core/v1.js';
+import type { Registry } from '../api/registry.js';
+import { nodes, pods } from '../api/resources.js';
+import { parseQuantity } from '../api/validation.js';
+import { bindPod } from '../routes/subresources.js';
+import { clone, jsonEqual, type KubeObject } from '../store/object.js';
+import { StatusError } from '../store/status-error.js';
+import { formatTimestamp } from '../store/store.js';
+import type { Clock } from './clock.js';
+import { EventRecorder } from './events.js';
+import type { Reconciler } from './runtime.js';
+
+/** The schedulerName pods get by default; the only one this scheduler serves unless told otherwise. */
+export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
+
+/** The taint (and toleration) that stands for `spec.unschedulable`. */
+export const TAINT_NODE_UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
+
+const PODS = { group: '', resource: 'pods' };
+const NODES = { group: '', resource: 'nodes' };
+
+/** Views a stored object as a Pod (no copy: stored objects are frozen). */
+export function asPod(obj: KubeObject): Pod {
+  return obj as unknown as Pod;
+}
+
+/** Views a stored object as a Node (no copy: stored objects are frozen). */
+export function asNode(obj: KubeObject): Node {
+  return obj as unknown as Node;
+}
+
+/** True for pods in a terminal phase (Succeeded or Failed). */
+export function isPodTerminal(pod: Pod): boolean {
+  return pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Taints and tolerations (k8s.io/api/core/v1 toleration.go, component-helpers)
+// ---------------------------------------------------------------------------------------------
+
+/** Toleration.ToleratesTaint: effect (empty matches all), key (empty matches all) and operator. */
+export function tolerationToleratesTaint(toleration: Toleration, taint: Taint): boolean {
+  if (toleration.effect && toleration.effect !== taint.effect) return false;
+  if (toleration.key && toleration.key !== taint.key) return false;
+  switch (toleration.operator ?? '') {
+    case '':
+    case 'Equal':
+      return (toleration.value ?? '') === (taint.value ?? '');
+    case 'Exists':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** TolerationsTolerateTaint: whether any toleration tolerates the taint. */
+export function tolerationsTolerateTaint(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
+  return (tolerations ?? []).some((t) => tolerationToleratesTaint(t, taint));
+}
+
+/** FindMatchingUntoleratedTaint: the first taint passing the filter that no toleration tolerates. */
+export function findMatchingUntoleratedTaint(
+  taints: readonly Taint[] | undefined,
+  tolerations: readonly Toleration[] | undefined,
+  filter: (taint: Taint) => boolean,
+): Taint | undefined {
+  return (taints ?? []).find((taint) => filter(taint) && !tolerationsTolerateTaint(tolerations, taint));
+}
+
+/** The taints the scheduler must not ignore (DoNotScheduleTaintsFilterFunc). */
+export function isDoNotScheduleTaint(taint: Taint): boolean {
+  return taint.effect === 'NoSchedule' || taint.effect === 'NoExecute';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Node affinity (component-helpers/scheduling/corev1/nodeaffinity)
+// ---------------------------------------------------------------------------------------------
+
+function parseInt64(value: string): number | undefined {
+  return /^[+-]?\d+$/.test(value) ? Number(value) : undefined;
+}
+
+/** One matchExpressions entry against node labels; an invalid requirement matches nothing. */
+function labelRequirementMatches(req: NodeSelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
+  const has = Object.hasOwn(labels, req.key);
+  const value = has ? labels[req.key]! : undefined;
+  const values = req.values ?? [];
+  switch (req.operator) {
+    case 'In':
+      return has && values.includes(value!);
+    case 'NotIn':
+      return !has || !values.includes(value!);
+    case 'Exists':
+      return has;
+    case 'DoesNotExist':
+      return !has;
+    case 'Gt':
+    case 'Lt': {
+      if (!has || values.length !== 1) return false;
+      const want = parseInt64(values[0]!);
+      const got = parseInt64(value!);
+      if (want === undefined || got === undefined) return false;
+      return req.operator === 'Gt' ? got > want : got < want;
+    }
+    default:
+      return false;
+  }
+}
+
+/** One matchFields entry: only metadata.name with In or NotIn is supported, as upstream. */
+function fieldRequirementMatches(req: NodeSelectorRequirement, node: Node): boolean {
+  if (req.key !== 'metadata.name') return false;
+  const values = req.values ?? [];
+  if (req.operator === 'In') return values.includes(node.metadata?.name ?? '');
+  if (req.operator === 'NotIn') return !values.includes(node.metadata?.name ?? '');
+  return false;
+}
+
+/** A term matches when all its expressions and fields match; an empty term matches nothing. */
+export function nodeSelectorTermMatches(term: NodeSelectorTerm, node: Node): boolean {
+  const expressions = term.matchExpressions ?? [];
+  const fields = term.matchFields ?? [];
+  if (expressions.length === 0 && fields.length === 0) return false;
+  const labels = node.metadata?.labels ?? {};
+  return expressions.every((r) => labelRequirementMatches(r, labels)) && fields.every((r) => fieldRequirementMatches(r, node));
+}
+
+/** Terms are ORed: at least one must match. */
+export function nodeMatchesNodeSelectorTerms(node: Node, terms: readonly NodeSelectorTerm[]): boolean {
+  return terms.some((term) => nodeSelectorTermMatches(term, node));
+}
+
+/** PodMatchesNodeSelectorAndAffinityTerms: nodeSelector equality plus required node affinity; preferred terms are ignored. */
+export function podMatchesNodeSelectorAndAffinityTerms(pod: Pod, node: Node): boolean {
+  const labels = node.metadata?.labels ?? {};
+  for (const [key, value] of Object.entries(pod.spec?.nodeSelector ?? {})) {
+    if (!Object.hasOwn(labels, key) || labels[key] !== value) return false;
+  }
+  const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
+  if (!required) return true;
+  return nodeMatchesNodeSelectorTerms(node, required.nodeSelectorTerms ?? []);
+}
+
+/**
+ * NodeAffinity's PreFilter: when every required term names nodes through `matchFields
+ * metadata.name In`, only those nodes are candidates. Returns undefined for "all nodes".
+ */
+function nodeAffinityPreFilter(pod: Pod): { nodeNames?: Set<string>; rejected?: string } {
+  const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
+  if (terms.length === 0) return {};
+  let nodeNames: Set<string> | undefined;
+  for (const term of terms) {
+    let termNames: Set<string> | undefined;
+    for (const r of term.matchFields ?? []) {
+      if (r.key !== 'metadata.name' || r.operator !== 'In') continue;
+      const s = new Set(r.values ?? []);
+      termNames = termNames ? new Set([...termNames].filter((n) => s.has(n))) : s;
+    }
+    // A term without a node-name field lets every node through: terms are ORed.
+    if (!termNames) return {};
+    nodeNames = new Set([...(nodeNames ?? []), ...termNames]);
+  }
+  if (nodeNames && nodeNames.size === 0) return { rejected: 'pod affinity terms conflict' };
+  return { nodeNames };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resources (k8s.io/component-helpers/resource PodRequests, noderesources fit)
+// ---------------------------------------------------------------------------------------------
+
+/** Base units as the scheduler counts them: millicores for cpu, whole units for everything else. */
+export type ResourceList = Map<string, number>;
+
+function toUnits(name: string, quantity: unknown): number {
+  const v = parseQuantity(quantity);
+  if (v === undefined) return 0;
+  // Quantity.MilliValue / Value round up, so a tiny request never counts as zero.
+  return name === 'cpu' ? Math.ceil(v * 1000 - 1e-9) : Math.ceil(v - 1e-9);
+}
+
+/** Parses a ResourceList (allocatable, requests) into base units. */
+export function resourceList(list: Readonly<Record<string, unknown>> | undefined): ResourceList {
+  const out: ResourceList = new Map();
+  for (const [name, q] of Object.entries(list ?? {})) out.set(name, toUnits(name, q));
+  return out;
+}
+
+function containerRequests(c: Container): ResourceList {
+  const requests = resourceList(c.resources?.requests as Record<string, unknown> | undefined);
+  // Requests default to limits (SetDefaults_Pod); read them here too for pods stored before defaulting.
+  for (const [name, v] of resourceList(c.resources?.limits as Record<string, unknown> | undefined)) if (!requests.has(name)) requests.set(name, v);
+  return requests;
+}
+
+function addInto(into: ResourceList, from: ResourceList): void {
+  for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) + v);
+}
+
+function maxInto(into: ResourceList, from: ResourceList): void {
+  for (const [k, v] of from) into.set(k, Math.max(into.get(k) ?? 0, v));
+}
+
+/**
+ * PodRequests: the sum over containers and sidecars, or the largest init container (plus the
+ * sidecars started before it) if that is more, plus pod overhead.
+ */
+export function podRequests(pod: Pod): ResourceList {
+  const reqs: ResourceList = new Map();
+  for (const c of pod.spec?.containers ?? []) addInto(reqs, containerRequests(c));
+  const sidecars: ResourceList = new Map();
+  const initMax: ResourceList = new Map();
+  for (const c of pod.spec?.initContainers ?? []) {
+    const r = containerRequests(c);
+    if (c.restartPolicy === 'Always') {
+      addInto(reqs, r);
+      addInto(sidecars, r);
+      maxInto(initMax, sidecars);
+    } else {
+      const withSidecars = new Map(sidecars);
+      addInto(withSidecars, r);
+      maxInto(initMax, withSidecars);
+    }
+  }
+  maxInto(reqs, initMax);
+  addInto(reqs, resourceList(pod.spec?.overhead as Record<string, unknown> | undefined));
+  return reqs;
+}
+
+// schedutil.DefaultMilliCPURequest / DefaultMemoryRequest: what scoring assumes for a container without requests.
+const DEFAULT_MILLI_CPU_REQUEST = 100;
+const DEFAULT_MEMORY_REQUEST = 200 * 1024 * 1024;
+
+function nonZeroRequests(pod: Pod): { cpu: number; memory: number } {
+  let cpu = 0;
+  let memory = 0;
+  for (const c of pod.spec?.containers ?? []) {
+    const r = containerRequests(c);
+    cpu += r.has('cpu') ? r.get('cpu')! : DEFAULT_MILLI_CPU_REQUEST;
+    memory += r.has('memory') ? r.get('memory')! : DEFAULT_MEMORY_REQUEST;
+  }
+  return { cpu, memory };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Filters and the FitError message
+// ---------------------------------------------------------------------------------------------
+
+/** A node and the non-terminal pods assigned to it (the scheduler cache's NodeInfo). */
+export interface NodeInfo {
+  node: Node;
+  pods: readonly Pod[];
+}
+
+/** A filter's verdict; Unschedulable failures are the ones preemption could resolve. */
+interface FilterStatus {
+  code: 'Unschedulable' | 'UnschedulableAndUnresolvable';
+  reasons: string[];
+}
+
+// Upstream's filter failure reasons, as they appear in FitError messages.
+export const ErrReasonUnschedulable = 'node(s) were unschedulable';
+export const ErrReasonNodeAffinity = "node(s) didn't match Pod's node affinity/selector";
+export const ErrReasonNodePorts = "node(s) didn't have free ports for the requested pod ports";
+
+function nodeUnschedulableFilter(pod: Pod, node: Node): FilterStatus | undefined {
+  if (!node.spec?.unschedulable) return undefined;
+  if (tolerationsTolerateTaint(pod.spec?.tolerations, { key: TAINT_NODE_UNSCHEDULABLE, effect: 'NoSchedule' })) return undefined;
+  return { code: 'UnschedulableAndUnresolvable', reasons: [ErrReasonUnschedulable] };
+}
+
+function taintTolerationFilter(pod: Pod, node: Node): FilterStatus | undefined {
+  const taint = findMatchingUntoleratedTaint(node.spec?.taints, pod.spec?.tolerations, isDoNotScheduleTaint);
+  if (!taint) return undefined;
+  return { code: 'UnschedulableAndUnresolvable', reasons: [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`] };
+}
+
+function nodeAffinityFilter(pod: Pod, node: Node): FilterStatus | undefined {
+  return podMatchesNodeSelectorAndAffinityTerms(pod, node) ? undefined : { code: 'UnschedulableAndUnresolvable', reasons: [ErrReasonNodeAffinity] };
+}
+
+interface HostPort {
+  ip: string;
+  protocol: string;
+  port: number;
+}
+
+function hostPorts(pod: Pod): HostPort[] {
+  const out: HostPort[] = [];
+  for (const c of [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])]) {
+    for (const p of c.ports ?? []) {
+      if (p.hostPort && p.hostPort > 0) out.push({ ip: p.hostIP || '0.0.0.0', protocol: p.protocol || 'TCP', port: p.hostPort });
+    }
+  }
+  return out;
+}
+
+function nodePortsFilter(pod: Pod, info: NodeInfo): FilterStatus | undefined {
+  const wanted = hostPorts(pod);
+  if (wanted.length === 0) return undefined;
+  const used = info.pods.flatMap(hostPorts);
+  const conflict = wanted.some((w) => used.some((u) => u.port === w.port && u.protocol === w.protocol && (u.ip === w.ip || u.ip === '0.0.0.0' || w.ip === '0.0.0.0')));
+  return conflict ? { code: 'Unschedulable', reasons: [ErrReasonNodePorts] } : undefined;
+}
+
+function nodeResourcesFitFilter(pod: Pod, info: NodeInfo): FilterStatus | undefined {
+  const allocatable = resourceList(info.node.status?.allocatable as Record<string, unknown> | undefined);
+  const requested: ResourceList = new Map();
+  for (const p of info.pods) addInto(requested, podRequests(p));
+  const reasons: string[] = [];
+  if (info.pods.length + 1 > (allocatable.get('pods') ?? 0)) reasons.push('Too many pods');
+  const wanted = podRequests(pod);
+  for (const [name, amount] of wanted) {
+    if (name === 'pods' || amount <= 0) continue;
+    if (amount > (allocatable.get(name) ?? 0) - (requested.get(name) ?? 0)) reasons.push(`Insufficient ${name}`);
+  }
+  return reasons.length ? { code: 'Unschedulable', reasons } : undefined;
+}
+
+/** RunFilterPlugins in the default profile's order; the first failing filter decides. */
+export function runFilters(pod: Pod, info: NodeInfo): FilterStatus | undefined {
+  return (
+    nodeUnschedulableFilter(pod, info.node) ??
+    taintTolerationFilter(pod, info.node) ??
+    nodeAffinityFilter(pod, info.node) ??
+    nodePortsFilter(pod, info) ??
+    nodeResourcesFitFilter(pod, info)
+  );
+}
+
+/** FitError.Error(): `0/N nodes are available: <sorted histogram>.` plus the post-filter message. */
+function fitErrorMessage(numAllNodes: number, statuses: ReadonlyMap<string, FilterStatus>, absent: FilterStatus | undefined, preFilterMsg: string, postFilterMsg: string): string {
+  let msg = `0/${numAllNodes} nodes are available:`;
+  if (preFilterMsg) msg += ` ${preFilterMsg}.`;
+  else {
+    const histogram = new Map<string, number>();
+    for (const s of statuses.values()) for (const r of s.reasons) histogram.set(r, (histogram.get(r) ?? 0) + 1);
+    if (absent && statuses.size < numAllNodes) for (const r of absent.reasons) histogram.set(r, (histogram.get(r) ?? 0) + numAllNodes - statuses.size);
+    // Go's sort.Strings over "<count> <reason>": a plain code-unit sort, so "10 x" sorts before "2 y".
+    const parts = [...histogram].map(([reason, count]) => `${count} ${reason}`).sort();
+    if (parts.length) msg += ` ${parts.join(', ')}.`;
+  }
+  if (postFilterMsg) msg += ` ${postFilterMsg}`;
+  return msg;
+}
+
+/**
+ * DefaultPreemption's PostFilter message when nothing can be preempted: nodes whose failure is
+ * resolvable find no victims (no lower-priority pods are simulated), the rest are not helped.
+ */
+function preemptionMessage(pod: Pod, numAllNodes: number, statuses: ReadonlyMap<string, FilterStatus>): string {
+  if (pod.spec?.preemptionPolicy === 'Never') return 'preemption: not eligible due to preemptionPolicy=Never.';
+  const preemption = new Map<string, FilterStatus>();
+  for (const [name, s] of statuses) {
+    if (s.code === 'Unschedulable') preemption.set(name, { code: 'UnschedulableAndUnresolvable', reasons: ['No preemption victims found for incoming pod'] });
+  }
+  const notHelpful: FilterStatus = { code: 'UnschedulableAndUnresolvable', reasons: ['Preemption is not helpful for scheduling'] };
+  return `preemption: ${fitErrorMessage(numAllNodes, preemption, notHelpful, '', '')}`;
+}
+
+/** Where a pod goes: a node name, or the FitError message explaining why it fits nowhere. */
+export type ScheduleResult = { nodeName: string; message?: undefined } | { nodeName?: undefined; message: string };
+
+/** Least-allocated score over cpu and memory (0..100, higher is emptier), as NodeResourcesFit's default strategy. */
+function leastAllocatedScore(pod: Pod, info: NodeInfo): number {
+  const allocatable = resourceList(info.node.status?.allocatable as Record<string, unknown> | undefined);
+  const requested = nonZeroRequests(pod);
+  for (const p of info.pods) {
+    const r = nonZeroRequests(p);
+    requested.cpu += r.cpu;
+    requested.memory += r.memory;
+  }
+  const score = (req: number, cap: number) => (cap <= 0 || req > cap ? 0 : ((cap - req) * 100) / cap);
+  return (score(requested.cpu, allocatable.get('cpu') ?? 0) + score(requested.memory, allocatable.get('memory') ?? 0)) / 2;
+}
+
+/** Pure: filters every node, then picks the least-loaded fitting one (ties by name). */
+export function schedulePod(pod: Pod, nodeInfos: readonly NodeInfo[]): ScheduleResult {
+  if (nodeInfos.length === 0) return { message: 'no nodes available to schedule pods' };
+  const statuses = new Map<string, FilterStatus>();
+  const pre = nodeAffinityPreFilter(pod);
+  if (pre.rejected) {
+    // Every node carries the PreFilter rejection; the message shows it once.
+    for (const info of nodeInfos) statuses.set(info.node.metadata!.name!, { code: 'UnschedulableAndUnresolvable', reasons: [pre.rejected] });
+    return { message: fitErrorMessage(nodeInfos.length, statuses, undefined, pre.rejected, preemptionMessage(pod, nodeInfos.length, statuses)) };
+  }
+  let candidates = nodeInfos;
+  let absent: FilterStatus | undefined;
+  if (pre.nodeNames) {
+    candidates = nodeInfos.filter((info) => pre.nodeNames!.has(info.node.metadata?.name ?? ''));
+    absent = { code: 'UnschedulableAndUnresolvable', reasons: ["node(s) didn't satisfy plugin(s) [NodeAffinity]"] };
+  }
+  const feasible: Array<{ name: string; score: number }> = [];
+  for (const info of candidates) {
+    const name = info.node.metadata?.name ?? '';
+    const status = runFilters(pod, info);
+    if (status) statuses.set(name, status);
+    else feasible.push({ name, score: leastAllocatedScore(pod, info) });
+  }
+  if (feasible.length === 0) {
+    return { message: fitErrorMessage(nodeInfos.length, statuses, absent, '', preemptionMessage(pod, nodeInfos.length, statuses)) };
+  }
+  feasible.sort((a, b) => b.score - a.score || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return { nodeName: feasible[0]!.name };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pod conditions
+// ---------------------------------------------------------------------------------------------
+
+/** A pod condition as written on the wire: lastProbeTime is serialised as null when unset. */
+export type PodConditionWire = Omit<PodCondition, 'lastProbeTime'> & { lastProbeTime?: string | null };
+
+/**
+ * UpdatePodCondition (pkg/api/v1/pod): sets a condition in status with lastTransitionTime now, or
+ * the old one when the status does not change; mutates status; returns whether anything changed.
+ */
+export function updatePodCondition(status: PodStatus, condition: PodConditionWire, now: Date): boolean {
+  const conditions = ((status.conditions ??= []) as PodConditionWire[]);
+  const next: PodConditionWire = { type: condition.type, status: condition.status, lastProbeTime: condition.lastProbeTime ?? null };
+  if (condition.reason) next.reason = condition.reason;
+  if (condition.message) next.message = condition.message;
+  const i = conditions.findIndex((c) => c.type === condition.type);
+  const old = i >= 0 ? conditions[i] : undefined;
+  next.lastTransitionTime = old && old.status === condition.status && old.lastTransitionTime ? old.lastTransitionTime : formatTimestamp(now);
+  if (old && jsonEqual({ ...old, lastProbeTime: old.lastProbeTime ?? null }, next)) return false;
+  if (old) conditions[i] = next;
+  else conditions.push(next);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reconciler
+// ---------------------------------------------------------------------------------------------
+
+export interface SchedulerOptions {
+  /** Pods naming this scheduler are the ones scheduled (default `default-scheduler`). */
+  schedulerName?: string;
+  /** Back-off after a failed attempt: doubles from the initial value up to the max (upstream 1 s and 10 s). */
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Retry of an unschedulable pod when nothing changes (upstream flushes unschedulable pods after 5 min). */
+  unschedulableRetryMs?: number;
+}
+
+function isNotFoundOrConflict(err: unknown): boolean {
+  return err instanceof StatusError && (err.code === 404 || err.code === 409);
+}
+
+/** Reconciles one pending pod (key `namespace/name`): binds it, or records why it fits nowhere. */
+export function schedulerController(registry: Registry, clock: Clock, options: SchedulerOptions = {}): Reconciler {
+  const schedulerName = options.schedulerName ?? DEFAULT_SCHEDULER_NAME;
+  const initialBackoffMs = options.initialBackoffMs ?? 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 10_000;
+  const retryMs = options.unschedulableRetryMs ?? 5 * 60_000;
+  const recorder = new EventRecorder(registry, clock, { component: schedulerName });
+  // The scheduling queue's per-pod back-off: a cache of attempts, rebuilt empty after a restart.
+  const backoff = new Map<string, { attempts: number; until: number }>();
+
+  const keyOf = (obj: KubeObject) => `${obj.metadata.namespace}/${obj.metadata.name}`;
+  const isPending = (obj: KubeObject): boolean => {
+    const pod = asPod(obj);
+    return (
+      !pod.spec?.nodeName &&
+      (pod.spec?.schedulerName || DEFAULT_SCHEDULER_NAME) === schedulerName &&
+      !obj.metadata.deletionTimestamp &&
+      !isPodTerminal(pod) &&
+      (pod.spec?.schedulingGates ?? []).length === 0
+    );
+  };
+  const pendingKeys = () => registry.store.byIndex(PODS, 'nodeName', '').filter(isPending).map(keyOf);
+  // What scheduling reads from each node, so heartbeats (status-only writes) wake no pending pod, as
+  // upstream's queueing hints skip them.
+  const nodeSignatures = new Map<string, string>();
+  const nodeChanged = (obj: KubeObject): boolean => {
+    const name = obj.metadata.name!;
+    if (!registry.store.get(NODES, undefined, name)) {
+      nodeSignatures.delete(name);
+      return false;
+    }
+    const n = asNode(obj);
+    const signature = JSON.stringify([obj.metadata.uid, n.metadata?.labels, n.spec?.taints, n.spec?.unschedulable, n.status?.allocatable]);
+    if (nodeSignatures.get(name) === signature) return false;
+    nodeSignatures.set(name, signature);
+    return true;
+  };
+  // A bound pod that is gone or terminal frees room: pending pods get another chance.
+  const freesResources = (obj: KubeObject): boolean => {
+    if (!asPod(obj).spec?.nodeName) return false;
+    const current = registry.store.get(PODS, obj.metadata.namespace, obj.metadata.name!);
+    return !current || current.metadata.uid !== obj.metadata.uid || isPodTerminal(asPod(current));
+  };
+
+  async function writeScheduledCondition(obj: KubeObject, condition: PodConditionWire): Promise<void> {
+    const now = clock.now();
+    const probe = clone((obj.status ?? {}) as PodStatus);
+    if (!updatePodCondition(probe, condition, now)) return;
+    await registry.patch(pods, obj.metadata.namespace, obj.metadata.name!, (current) => {
+      if (current.metadata.uid !== obj.metadata.uid) throw new StatusError(409, 'Conflict', 'the pod was replaced');
+      const status = (current.status ?? {}) as PodStatus;
+      updatePodCondition(status, condition, now);
+      current.status = status;
+      return current;
+    }, { subresource: 'status' });
+  }
+
+  return {
+    name: 'scheduler',
+    watches: [
+      { def: pods, keys: (obj) => (isPending(obj) ? [keyOf(obj)] : freesResources(obj) ? pendingKeys() : []) },
+      { def: nodes, keys: (obj) => (nodeChanged(obj) ? pendingKeys() : []) },
+    ],
+    initialKeys: pendingKeys,
+    async reconcile(key) {
+      const slash = key.indexOf('/');
+      const namespace = key.slice(0, slash);
+      const name = key.slice(slash + 1);
+      const obj = registry.store.get(PODS, namespace, name);
+      if (!obj || !isPending(obj)) {
+        backoff.delete(key);
+        return undefined;
+      }
+      const now = clock.now().getTime();
+      const previous = backoff.get(key);
+      if (previous && now < previous.until) return { requeueAfterMs: previous.until - now };
+
+      const nodeInfos: NodeInfo[] = registry.store.list(NODES).map((n) => ({
+        node: asNode(n),
+        pods: registry.store.byIndex(PODS, 'nodeName', n.metadata.name!).map(asPod).filter((p) => !isPodTerminal(p)),
+      }));
+      const result = schedulePod(asPod(obj), nodeInfos);
+      if (result.nodeName !== undefined) {
+        try {
+          await bindPod(registry, namespace, name, result.nodeName);
+          await writeScheduledCondition(obj, { type: 'PodScheduled', status: 'True' });
+        } catch (err) {
+          // Deleted, replaced or bound meanwhile: the watch brings the pod back if it still needs us.
+          if (isNotFoundOrConflict(err)) return undefined;
+          throw err;
+        }
+        backoff.delete(key);
+        await recorder.record(obj, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.nodeName}`);
+        return undefined;
+      }
+      const attempts = (previous?.attempts ?? 0) + 1;
+      backoff.set(key, { attempts, until: now + Math.min(maxBackoffMs, initialBackoffMs * 2 ** (attempts - 1)) });
+      try {
+        await writeScheduledCondition(obj, { type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: result.message });
+      } catch (err) {
+        if (isNotFoundOrConflict(err)) return undefined;
+        throw err;
+      }
+      await recorder.record(obj, 'Warning', 'FailedScheduling', result.message);
+      return { requeueAfterMs: retryMs };
+    },
+  };
+}
