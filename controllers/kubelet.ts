@@ -235,6 +235,8 @@ export interface PodRuntimeContext {
   now: Date;
   /** How long a pod stays ContainerCreating. */
   startupDelayMs: number;
+  /** How long a container takes to exit after SIGTERM. */
+  stopDelayMs: number;
   /** When this kubelet started creating the pod (ms), if it remembers; else status.startTime is used. */
   creatingSince?: number;
   /** Hands out the pod's IP from the node's range (called at most once per plan). */
@@ -368,7 +370,11 @@ export function planPod(pod: Pod, ctx: PodRuntimeContext): PodPlan {
         if (s.state?.running) events.push({ type: 'Normal', reason: 'Killing', message: `Stopping container ${s.name}`, fieldPath: fieldPath('containers', s.name) });
       }
     }
-    const deadline = Date.parse(pod.metadata.deletionTimestamp);
+    // Simulated containers exit stopDelayMs after SIGTERM, as well-behaved processes do; the grace
+    // period bounds it (a container that ignored SIGTERM would be killed at the deadline).
+    const graceDeadline = Date.parse(pod.metadata.deletionTimestamp);
+    const sigterm = graceDeadline - (pod.metadata.deletionGracePeriodSeconds ?? 0) * 1000;
+    const deadline = Math.min(graceDeadline, sigterm + ctx.stopDelayMs);
     if (Number.isNaN(deadline) || now >= deadline) return { delete: true, events };
     return { events, requeueAfterMs: deadline - now };
   }
@@ -469,6 +475,8 @@ export function planPod(pod: Pod, ctx: PodRuntimeContext): PodPlan {
 export interface KubeletOptions {
   /** How long a bound pod stays ContainerCreating before it runs (default 500 ms; keep it non-zero so clients see Pending). */
   podStartupDelayMs?: number;
+  /** How long simulated containers take to exit after SIGTERM (default 1 s; the grace period caps it). */
+  containerStopDelayMs?: number;
   /** A stopped node's kubelet does nothing: no heartbeats, no pod progress, no deletions. */
   isStopped?: (nodeName: string) => boolean;
   /** While stopped, how often to look whether the kubelet was started again (default 1 s). */
@@ -508,6 +516,7 @@ interface NodeMemory {
 /** Reconciles one node (key = node name): node status, lease and every pod bound to it. */
 export function kubeletController(registry: Registry, clock: Clock, options: KubeletOptions = {}): Reconciler {
   const startupDelayMs = options.podStartupDelayMs ?? 500;
+  const stopDelayMs = options.containerStopDelayMs ?? 1000;
   const reportMs = options.nodeStatusReportMs ?? 40_000;
   const renewMs = options.leaseRenewMs ?? 10_000;
   const leaseDurationSeconds = options.leaseDurationSeconds ?? 40;
@@ -587,6 +596,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
         node: asNode(node),
         now,
         startupDelayMs,
+        stopDelayMs,
         creatingSince: mem.creatingSince.get(uid),
         allocatePodIP: () => {
           const ip = allocatePodIP(asNode(node).spec?.podCIDR, usedIPs);

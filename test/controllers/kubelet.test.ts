@@ -47,6 +47,7 @@ function ctx(now: Date, extra: Partial<PodRuntimeContext> = {}): PodRuntimeConte
     node: node(),
     now,
     startupDelayMs: 500,
+    stopDelayMs: 60_000,
     allocatePodIP: () => allocatePodIP('10.64.0.0/24', new Set()),
     newContainerID: () => `${++n}`.padStart(64, 'a'),
     imagePresent: () => false,
@@ -263,7 +264,7 @@ async function cluster(t: Test, clock: FakeClock, stopped = new Set<string>()) {
     data: 'memory',
     nodes: 3,
     now: () => clock.now(),
-    plugins: [controllersPlugin({ clock, controllers: [(registry, c) => kubeletController(registry, c, { isStopped: (n) => stopped.has(n) })] })],
+    plugins: [controllersPlugin({ clock, controllers: [(registry, c) => kubeletController(registry, c, { isStopped: (n) => stopped.has(n), containerStopDelayMs: 60_000 })] })],
   });
   t.teardown(() => app.close());
   await app.ready();
@@ -359,3 +360,15 @@ t.test('graceful deletion ends after the grace period, a forced one at once, and
   clock.advance(500);
   await eventually(() => podStatus(get('idle'))?.phase === 'Running', { timeoutMs: 5000 });
 });
+
+t.test('a terminating pod is removed once its containers exit, well within the grace period', async (t) => {
+  const now = new Date('2026-01-01T00:00:09Z');
+  const terminating = { ...runningPodForStopTest(), metadata: { name: 'web', namespace: 'default', uid: 'pod-uid', deletionTimestamp: '2026-01-01T00:00:39Z', deletionGracePeriodSeconds: 30 } } as never;
+  t.same(planPod(terminating, ctx(now, { stopDelayMs: 1000, killingRecorded: true })), { events: [], requeueAfterMs: 1000 }, 'SIGTERM was at 00:09 (deadline minus grace); the container exits a second later');
+  t.match(planPod(terminating, ctx(new Date('2026-01-01T00:00:11Z'), { stopDelayMs: 1000, killingRecorded: true })), { delete: true });
+  t.match(planPod(terminating, ctx(new Date('2026-01-01T00:00:11Z'), { stopDelayMs: 60_000, killingRecorded: true })), { requeueAfterMs: 28_000 }, 'the grace period caps a slow exit');
+});
+
+function runningPodForStopTest() {
+  return { apiVersion: 'v1', kind: 'Pod', spec: { nodeName: 'node-1', containers: [{ name: 'web', image: 'nginx:1.27' }] }, status: { phase: 'Running' } };
+}
