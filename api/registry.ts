@@ -17,7 +17,9 @@ import {
   type StatusObject,
 } from '../store/status-error.js';
 import { parseFieldSelector, parseLabelSelector, type FieldSelectorPredicate, type LabelSelectorPredicate } from '../store/selectors.js';
-import { toCauses, type FieldError } from './field-errors.js';
+import { forbiddenField, notSupported, toCauses, type FieldError } from './field-errors.js';
+import { DecodeError, checkDecodable } from './wire-decode.js';
+import { keepManagedFieldsTimestamps, recordManagedFields } from './managed-fields.js';
 import { apiVersionOf, type ResourceDefinition, type StrategyContext } from './types.js';
 import { validateObjectMetaCreate, validateObjectMetaUpdate } from './validation.js';
 
@@ -26,7 +28,10 @@ export type WatchEventKind = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ER
 /** Who is asking and how: the parts of a request's options every verb honours. */
 export interface RequestOptions {
   dryRun?: boolean;
+  /** Who writes, for metadata.managedFields; in-process writes without one are not tracked. */
   fieldManager?: string;
+  /** The write is a server-side apply whose mutator already recorded metadata.managedFields. */
+  serverSideApply?: boolean;
 }
 
 export interface ListOptions {
@@ -37,6 +42,8 @@ export interface ListOptions {
   continue?: string;
   resourceVersion?: string;
   resourceVersionMatch?: string;
+  /** Only for watches: a list that carries it is refused, as upstream. */
+  sendInitialEvents?: boolean;
 }
 
 export interface ListResult {
@@ -108,7 +115,7 @@ function decodeContinue(text: string): ContinueToken {
   } catch {
     // fall through to the error below
   }
-  throw badRequest(`continue key is not valid: ${JSON.stringify(text)}`);
+  throw badRequest(`invalid continue token: continue key is not valid: ${JSON.stringify(text)}`);
 }
 
 /** The registry over one store and one resource table. */
@@ -210,20 +217,20 @@ export class Registry {
 
   private checkListResourceVersion(options: ListOptions, currentRV: number): void {
     const match = options.resourceVersionMatch;
-    if (match && match !== 'Exact' && match !== 'NotOlderThan') {
-      throw invalidOptions('resourceVersionMatch', match, `supported values: "Exact", "NotOlderThan"`);
+    // metainternalversion validation.ValidateListOptions, for a list.
+    const errors: FieldError[] = [];
+    if (match) {
+      if (!options.resourceVersion) errors.push(forbiddenField('resourceVersionMatch', 'resourceVersionMatch is forbidden unless resourceVersion is provided'));
+      if (options.continue) errors.push(forbiddenField('resourceVersionMatch', 'resourceVersionMatch is forbidden when continue is provided'));
+      if (match !== 'Exact' && match !== 'NotOlderThan') errors.push(notSupported('resourceVersionMatch', match, ['Exact', 'NotOlderThan', '']));
+      if (match === 'Exact' && options.resourceVersion === '0') errors.push(forbiddenField('resourceVersionMatch', 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"'));
     }
-    if (options.resourceVersion === undefined || options.resourceVersion === '') {
-      if (match) throw invalidOptions('resourceVersionMatch', match, 'resourceVersionMatch is forbidden unless resourceVersion is provided');
-      return;
-    }
-    const rv = Number(options.resourceVersion);
-    if (!Number.isInteger(rv) || rv < 0) throw badRequest(`invalid resource version: ${options.resourceVersion}`);
-    if (options.continue && options.resourceVersion !== '0') {
-      throw invalidOptions('resourceVersion', options.resourceVersion, 'specifying resource version is not allowed when using continue');
-    }
+    if (options.sendInitialEvents !== undefined) errors.push(forbiddenField('sendInitialEvents', 'sendInitialEvents is forbidden for list'));
+    if (errors.length) throw listOptionsInvalid(errors);
+    if (options.resourceVersion === undefined || options.resourceVersion === '') return;
+    const rv = parseResourceVersionParam(options.resourceVersion);
+    if (options.continue && options.resourceVersion !== '0') throw badRequest('specifying resource version is not allowed when using continue');
     if (match === 'Exact' && rv !== currentRV) {
-      if (rv === 0) throw invalidOptions('resourceVersionMatch', match, 'resourceVersionMatch "exact" is forbidden for resourceVersion "0"');
       if (rv > currentRV) throw new StatusError(504, 'Timeout', `Too large resource version: ${rv}, current: ${currentRV}`, { retryAfterSeconds: 1 });
       throw gone(`too old resource version: ${rv} (${currentRV})`);
     }
@@ -239,17 +246,7 @@ export class Registry {
     const sel = this.selector(def, request.labelSelector, request.fieldSelector);
     const namespace = this.namespaceOf(def, request.namespace);
     const rvText = request.resourceVersion ?? '';
-    if (request.sendInitialEvents !== undefined) {
-      if (request.resourceVersionMatch !== 'NotOlderThan') {
-        throw invalidOptions('resourceVersionMatch', request.resourceVersionMatch ?? '', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan');
-      }
-      if (request.sendInitialEvents && !request.allowWatchBookmarks) {
-        throw invalidOptions('allowWatchBookmarks', false, 'sendInitialEvents requires setting allowWatchBookmarks to true');
-      }
-    } else if (request.resourceVersionMatch) {
-      throw invalidOptions('resourceVersionMatch', request.resourceVersionMatch, 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided');
-    }
-    if (rvText !== '' && !/^\d+$/.test(rvText)) throw badRequest(`invalid resource version: ${rvText}`);
+    this.checkWatchRequest(def, request);
     const initial = request.sendInitialEvents ?? (rvText === '' || rvText === '0');
     const from = initial ? this.store.resourceVersion : Number(rvText);
     const ref = refOf(def);
@@ -274,10 +271,41 @@ export class Registry {
     });
   }
 
+  /**
+   * Everything a watch request can get wrong before its stream starts: selectors (400), the options
+   * ValidateListOptions checks for a watch (422), and a resourceVersion that does not parse (422, as
+   * the watch cache's InterpretWatchError renders it). HTTP handlers call this before answering 200.
+   */
+  checkWatchRequest(def: ResourceDefinition, request: WatchRequest): void {
+    this.selector(def, request.labelSelector, request.fieldSelector);
+    const match = request.resourceVersionMatch;
+    const errors: FieldError[] = [];
+    if (request.sendInitialEvents !== undefined) {
+      if (match !== 'NotOlderThan') errors.push(forbiddenField('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'));
+      if (request.sendInitialEvents && !request.allowWatchBookmarks) errors.push(forbiddenField('allowWatchBookmarks', 'sendInitialEvents requires setting allowWatchBookmarks to true'));
+    }
+    if (match) {
+      if (request.sendInitialEvents === undefined) errors.push(forbiddenField('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'));
+      if (match !== 'NotOlderThan') errors.push(notSupported('resourceVersionMatch', match, ['NotOlderThan']));
+    }
+    if (errors.length) throw listOptionsInvalid(errors);
+    const rvText = request.resourceVersion ?? '';
+    if (rvText !== '' && rvText !== '0' && !/^\d+$/.test(rvText)) {
+      throw invalid(def.group, def.plural, '', [{ reason: 'FieldValueInvalid', field: 'resourceVersion', message: `Invalid value: ${JSON.stringify(rvText)}: strconv.ParseUint: parsing ${JSON.stringify(rvText)}: invalid syntax` }]);
+    }
+  }
+
   /** Creates an object from a client's body (already decoded); returns the stored object. */
   async create(def: ResourceDefinition, namespace: string | undefined, body: unknown, options: RequestOptions = {}): Promise<KubeObject> {
+    return this.createObject(def, namespace, body, options).catch((err: unknown) => {
+      throw shapeError(err, (message) => badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${message}`));
+    });
+  }
+
+  private async createObject(def: ResourceDefinition, namespace: string | undefined, body: unknown, options: RequestOptions): Promise<KubeObject> {
     const obj = this.admitBody(def, body);
     const meta = obj.metadata;
+    dropEmptyMetadata(meta);
     if (def.namespaced) {
       if (meta.namespace && namespace && meta.namespace !== namespace) {
         throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
@@ -295,9 +323,11 @@ export class Registry {
     if (!meta.name && meta.generateName) meta.name = generateName(meta.generateName);
     const ctx = this.context();
     def.strategy.applyDefaults?.(obj);
+    // The field manager sees the defaulted object before the strategy, as upstream's create handler.
+    recordManagedFields(def, undefined, obj, { manager: options.fieldManager, applied: options.serverSideApply, now: ctx.now });
     def.strategy.prepareForCreate?.(obj, ctx);
     this.throwIfInvalid(def, obj, [...validateObjectMetaCreate(obj.metadata, def), ...(def.strategy.validate?.(obj) ?? [])]);
-    if (def.namespaced) this.checkNamespaceAcceptsCreate(meta.namespace!);
+    if (def.namespaced) this.checkNamespaceAcceptsCreate(meta.namespace!, refOf(def), meta.name ?? '');
     const ref = refOf(def);
     if (options.dryRun) {
       if (this.store.get(ref, meta.namespace, meta.name!)) return this.store.create(ref, obj).then(() => obj); // throws AlreadyExists
@@ -314,27 +344,56 @@ export class Registry {
     }
   }
 
-  private checkNamespaceAcceptsCreate(namespace: string): void {
+  private checkNamespaceAcceptsCreate(namespace: string, ref: ResourceRef, name: string): void {
     const ns = this.store.get(NAMESPACES, undefined, namespace);
     if (!ns) throw notFound(NAMESPACES, namespace);
     if (ns.metadata.deletionTimestamp) {
-      throw forbidden({ group: '', resource: '' }, '', `unable to create new content in namespace ${namespace} because it is being terminated`);
+      const err = forbidden(ref, name, `unable to create new content in namespace ${namespace} because it is being terminated`);
+      err.status.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${namespace} is being terminated`, field: 'metadata.namespace' }];
+      throw err;
     }
   }
 
-  /** Checks a body is an object of this kind and returns a mutable copy with metadata. */
+  /**
+   * Decodes a client's body into an object of this kind, failing as kube-apiserver's decoder does
+   * (transformDecodeError): a body that is no object at all is `the object provided is
+   * unrecognized`, another kind is `X in version "v" cannot be handled as a Kind`, and values of the
+   * wrong JSON type are Go unmarshal errors. JSON null decodes to the empty object.
+   */
   private admitBody(def: ResourceDefinition, body: unknown): KubeObject {
-    if (!isPlainObject(body)) throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: body must be a JSON object`);
+    const unrecognized = (detail: string): StatusError =>
+      badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: ${detail} (${summarizeData(body)})`);
+    if (body === null || body === undefined) body = {};
+    if (!isPlainObject(body)) throw unrecognized(`json: cannot unmarshal ${jsonKindOf(body)} into Go value of type ${TYPE_META_STRUCT}`);
+    for (const key of ['apiVersion', 'kind'] as const) {
+      const v = body[key];
+      if (v !== undefined && v !== null && typeof v !== 'string') throw unrecognized(`json: cannot unmarshal ${jsonKindOf(v)} into Go struct field .${key} of type string`);
+    }
     const obj = clone(body) as KubeObject;
     const apiVersion = apiVersionOf(def);
-    if (obj.kind !== undefined && obj.kind !== def.kind) {
-      throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: the kind in the body (${String(obj.kind)}) does not match the expected kind ${def.kind}`);
+    // gvkWithDefaults: what the body leaves out is the endpoint's.
+    const bodyAPIVersion = typeof obj.apiVersion === 'string' && obj.apiVersion ? obj.apiVersion : apiVersion;
+    const bodyVersion = bodyAPIVersion.slice(bodyAPIVersion.indexOf('/') + 1);
+    const bodyKind = typeof obj.kind === 'string' && obj.kind ? obj.kind : def.kind;
+    const cannotHandle = `${bodyKind} in version ${JSON.stringify(bodyVersion)} cannot be handled as a ${def.kind}`;
+    if (bodyKind !== def.kind) {
+      const known = this.resources.find((r) => apiVersionOf(r) === bodyAPIVersion && r.kind === bodyKind);
+      throw badRequest(
+        known
+          ? `${cannotHandle}: converting (${known.version}.${bodyKind}) to (${internalPackage(def.group)}.${def.kind}): unknown conversion`
+          : `${cannotHandle}: no kind ${JSON.stringify(bodyKind)} is registered for version ${JSON.stringify(bodyAPIVersion)} in scheme "pkg/api/legacyscheme/scheme.go:30"`,
+      );
     }
-    if (obj.apiVersion !== undefined && obj.apiVersion !== apiVersion) {
-      throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${apiVersion})`);
+    if (bodyAPIVersion !== apiVersion) {
+      throw badRequest(`the API version in the data (${bodyAPIVersion}) does not match the expected API version (${apiVersion})`);
+    }
+    try {
+      checkDecodable(def.group, def.version, def.kind, obj);
+    } catch (err) {
+      if (err instanceof DecodeError) throw badRequest(`${cannotHandle}: ${err.message}`);
+      throw err;
     }
     if (obj.metadata === undefined || obj.metadata === null) obj.metadata = {};
-    if (!isPlainObject(obj.metadata)) throw badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: metadata must be an object`);
     obj.apiVersion = apiVersion;
     obj.kind = def.kind;
     return obj;
@@ -347,7 +406,9 @@ export class Registry {
   /** PUT: replaces the object (or its status) with a client's body. */
   async update(def: ResourceDefinition, namespace: string | undefined, name: string, body: unknown, options: RequestOptions & { subresource?: string } = {}): Promise<KubeObject> {
     const obj = this.admitBody(def, body);
-    return this.guaranteedUpdate(def, namespace, name, () => obj, { ...options, fromBody: true });
+    return this.guaranteedUpdate(def, namespace, name, () => obj, { ...options, fromBody: true }).catch((err: unknown) => {
+      throw shapeError(err, (message) => badRequest(`${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}: ${message}`));
+    });
   }
 
   /**
@@ -355,12 +416,23 @@ export class Registry {
    * result, under the rules of the main resource or of the named subresource.
    */
   async patch(def: ResourceDefinition, namespace: string | undefined, name: string, mutate: Mutator, options: RequestOptions & { subresource?: string } = {}): Promise<KubeObject> {
+    // Upstream decodes the patched JSON into the kind's Go struct; what does not decode is 422 on `patch`.
+    let patched: unknown;
     return this.guaranteedUpdate(def, namespace, name, (current) => {
       const next = mutate(clone(current));
-      if (!isPlainObject(next)) throw badRequest('the patch must produce a JSON object');
+      patched = next;
+      if (!isPlainObject(next)) throw patchInvalid(next, `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonKindOf(next)} into Go value of type ${TYPE_META_STRUCT}`);
+      try {
+        checkDecodable(def.group, def.version, def.kind, next);
+      } catch (err) {
+        if (err instanceof DecodeError) throw patchInvalid(next, err.message);
+        throw err;
+      }
       if (!isPlainObject(next.metadata)) next.metadata = {};
       return next;
-    }, options);
+    }, options).catch((err: unknown) => {
+      throw shapeError(err, (message) => patchInvalid(patched, message));
+    });
   }
 
   private async guaranteedUpdate(
@@ -376,11 +448,13 @@ export class Registry {
     if (!current) throw notFound(ref, name);
     const obj = produce(current);
     const meta = obj.metadata;
-    if (meta.name !== undefined && meta.name !== name) {
-      throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
+    dropEmptyMetadata(meta);
+    // The handlers' checkName: the object must carry the URL's name, and its namespace if it has one.
+    if ((meta.name ?? '') !== name) {
+      throw badRequest(`the name of the object (${meta.name ?? ''}) does not match the name on the URL (${name})`);
     }
-    if (def.namespaced && meta.namespace !== undefined && meta.namespace !== ns) {
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+    if (def.namespaced && meta.namespace && meta.namespace !== ns) {
+      throw badRequest(`the namespace of the object (${meta.namespace}) does not match the namespace on the URL (${ns})`);
     }
     meta.name = name;
     if (def.namespaced) meta.namespace = ns;
@@ -399,6 +473,13 @@ export class Registry {
     restoreField(meta, current.metadata, 'deletionGracePeriodSeconds');
     restoreField(meta, current.metadata, 'generation');
     const ctx = this.context();
+    recordManagedFields(def, current, obj, {
+      manager: options.fieldManager,
+      subresource: options.subresource,
+      applied: options.serverSideApply,
+      now: ctx.now,
+      defaults: options.subresource === undefined ? (o) => def.strategy.applyDefaults?.(o) : undefined,
+    });
     let errors: FieldError[];
     if (options.subresource === 'status') {
       def.strategy.prepareForStatusUpdate?.(obj, current, ctx);
@@ -418,6 +499,7 @@ export class Registry {
       if (added.length) errors.push({ type: 'FieldValueForbidden', field: 'metadata.finalizers', message: `Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers ${JSON.stringify(added)}` });
     }
     this.throwIfInvalid(def, obj, errors);
+    keepManagedFieldsTimestamps(current, obj);
     if (options.dryRun) return jsonEqual(obj, current) ? current : obj;
     // Removing the last finalizer of an object being deleted completes its deletion.
     if (meta.deletionTimestamp && !(meta.finalizers ?? []).length && !meta.deletionGracePeriodSeconds && !def.strategy.deletionBlocked?.(obj)) {
@@ -494,6 +576,20 @@ export class Registry {
   }
 }
 
+/**
+ * Upstream decodes every write into Go structs whose ObjectMeta maps and lists are `omitempty`, so
+ * an empty `labels: {}` (e.g. after `kubectl label x k-` removed the last label) or `finalizers: []`
+ * is never stored or returned. The same holds here for every kind and every write path.
+ */
+function dropEmptyMetadata(meta: KubeObject['metadata']): void {
+  const record = meta as Record<string, unknown>;
+  // managedFields are the field manager's: an empty list written by a client resets them (api/managed-fields.ts).
+  for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences']) {
+    const value = record[key];
+    if (value === null || (Array.isArray(value) && value.length === 0) || (isPlainObject(value) && Object.keys(value).length === 0)) delete record[key];
+  }
+}
+
 function restoreField<K extends 'deletionTimestamp' | 'deletionGracePeriodSeconds' | 'generation'>(meta: KubeObject['metadata'], from: KubeObject['metadata'], key: K): void {
   if (from[key] === undefined) delete meta[key];
   else meta[key] = from[key];
@@ -501,6 +597,62 @@ function restoreField<K extends 'deletionTimestamp' | 'deletionGracePeriodSecond
 
 function objectKeyOf(obj: KubeObject): string {
   return `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+}
+
+/** The struct kube-apiserver's decoder first reads a body into, to find its kind. */
+const TYPE_META_STRUCT = 'struct { APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }';
+
+/** The JSON kind of a value as Go's UnmarshalTypeError names it. */
+function jsonKindOf(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
+  if (typeof v === 'object') return 'object';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+/** transformDecodeError's summarizeData: up to 30 bytes, as text for an object and hex otherwise. */
+function summarizeData(body: unknown): string {
+  const data = Buffer.from(JSON.stringify(body) ?? '');
+  if (data.length === 0) return '<empty>';
+  const head = data.subarray(0, 30);
+  const text = data[0] === 0x7b ? head.toString('utf8') : head.toString('hex');
+  return data.length > 30 ? `${text} ...` : text;
+}
+
+/** The Go package of a group's internal types, as conversion errors name it. */
+function internalPackage(group: string): string {
+  return group === '' ? 'core' : group.split('.')[0]!;
+}
+
+/** 422 for a patch whose result does not decode into the kind (upstream's `patch: Invalid value`). */
+function patchInvalid(patched: unknown, detail: string): StatusError {
+  const rendered = JSON.stringify(JSON.stringify(patched) ?? 'null');
+  return invalid('', '', '', [{ reason: 'FieldValueInvalid', field: 'patch', message: `Invalid value: ${rendered}: ${detail}` }]);
+}
+
+/**
+ * Strategies read plain JSON: a JS TypeError (or the like) while they run means the body had a
+ * shape Go's decoder would have refused before any strategy ran. Such errors become the decode
+ * error `as` builds; anything else passes through unchanged.
+ */
+function shapeError(err: unknown, as: (message: string) => StatusError): unknown {
+  if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError) return as(err.message);
+  return err;
+}
+
+/** 422 `ListOptions.meta.k8s.io "" is invalid` with every error ValidateListOptions found. */
+function listOptionsInvalid(errors: FieldError[]): StatusError {
+  return invalid('meta.k8s.io', 'ListOptions', '', toCauses(errors));
+}
+
+/** A list's resourceVersion as the storage parses it: an unsigned integer, else 400. */
+function parseResourceVersionParam(text: string): number {
+  if (!/^\d+$/.test(text)) {
+    const why = `strconv.ParseUint: parsing ${JSON.stringify(text)}: invalid syntax`;
+    throw badRequest(`invalid resource version: resourceVersion: Invalid value: ${JSON.stringify(text)}: ${why}`);
+  }
+  return Number(text);
 }
 
 /** 422 for a bad list/watch/delete option, shaped as upstream's `ListOptions.meta.k8s.io "" is invalid`. */

@@ -52,6 +52,7 @@ export const namespaces: ResourceDefinition = {
   subresourceStrategies: { finalize: namespaceFinalizeStrategy },
   table: namespaceTable,
   fieldSelectors: { 'status.phase': field('status.phase') },
+  returnDeletedObject: true,
 };
 
 export const nodes: ResourceDefinition = {
@@ -90,6 +91,7 @@ export const pods: ResourceDefinition = {
   ],
   strategy: podStrategy,
   subresourceStrategies: { binding: podBindingStrategy },
+  returnDeletedObject: true,
   table: podTable,
   fieldSelectors: {
     'spec.nodeName': field('spec.nodeName'),

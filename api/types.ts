@@ -97,6 +97,8 @@ export interface ResourceDefinition {
   table: TablePrinter;
   /** Fields beyond metadata.name and metadata.namespace that field selectors accept. */
   fieldSelectors: FieldSelectorFields;
+  /** DELETE answers with the deleted object instead of a Success Status (upstream's ReturnDeletedObject). */
+  returnDeletedObject?: boolean;
 }
 
 export function apiVersionOf(def: Pick<ResourceDefinition, 'group' | 'version'>): string {

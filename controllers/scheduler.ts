@@ -498,6 +498,22 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
     nodeSignatures.set(name, signature);
     return true;
   };
+  // What scheduling reads from each pending pod (upstream's isPodUpdated: everything but status,
+  // resourceVersion, generation, managedFields and finalizers), so that status-only writes (this
+  // scheduler's own PodScheduled condition among them) do not trigger another attempt and another
+  // FailedScheduling event before anything relevant changed.
+  const podSignatures = new Map<string, string>();
+  const podChanged = (obj: KubeObject): boolean => {
+    const key = keyOf(obj);
+    const stored = registry.store.get(PODS, obj.metadata.namespace, obj.metadata.name!);
+    // Gone or replaced: let reconcile look (and forget the pod).
+    if (!stored || stored.metadata.uid !== obj.metadata.uid) return true;
+    const { resourceVersion: _rv, generation: _gen, managedFields: _mf, finalizers: _fin, ...meta } = obj.metadata;
+    const signature = JSON.stringify([meta, obj.spec]);
+    if (podSignatures.get(key) === signature) return false;
+    podSignatures.set(key, signature);
+    return true;
+  };
   // A bound pod that is gone or terminal frees room: pending pods get another chance.
   const freesResources = (obj: KubeObject): boolean => {
     if (!asPod(obj).spec?.nodeName) return false;
@@ -521,7 +537,14 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
   return {
     name: 'scheduler',
     watches: [
-      { def: pods, keys: (obj) => (isPending(obj) ? [keyOf(obj)] : freesResources(obj) ? pendingKeys() : []) },
+      {
+        def: pods,
+        keys: (obj) => {
+          if (isPending(obj)) return podChanged(obj) ? [keyOf(obj)] : [];
+          podSignatures.delete(keyOf(obj));
+          return freesResources(obj) ? pendingKeys() : [];
+        },
+      },
       { def: nodes, keys: (obj) => (nodeChanged(obj) ? pendingKeys() : []) },
     ],
     initialKeys: pendingKeys,
@@ -532,6 +555,7 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
       const obj = registry.store.get(PODS, namespace, name);
       if (!obj || !isPending(obj)) {
         backoff.delete(key);
+        podSignatures.delete(key);
         return undefined;
       }
       const now = clock.now().getTime();

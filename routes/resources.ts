@@ -5,11 +5,15 @@ import { stringify as toYaml } from 'yaml';
 import type { KubeObject } from '../store/object.js';
 import { StatusError, badRequest, methodNotAllowed, routeNotFound, unsupportedMediaType } from '../store/status-error.js';
 import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../api/patch.js';
+import { prefixFromUserAgent } from '../api/managed-fields.js';
+import { serverSideApply } from '../api/server-side-apply.js';
 import type { DeleteOptions, Registry, RequestOptions } from '../api/registry.js';
 import { apiVersionOf, type ResourceDefinition } from '../api/types.js';
-import { decodeObjectBody, mediaType, negotiate, parseJsonBody, type Representation } from '../server/negotiation.js';
+import { PATCH_TYPES, decodeObjectBody, mediaType, negotiate, parseJsonBody, type Representation } from '../server/negotiation.js';
 import { WatchStream, type WatchStreams } from '../server/watch-stream.js';
 import { buildTable, parseIncludeObject, partialObjectMetadata } from './table.js';
+import { addWarnings, decodeObjectRequest } from './body.js';
+import { fieldValidationDirective, patchDocumentProblems, validateApplyPatch, validatePatchedObject, type PatchFormat } from '../api/field-validation.js';
 import { apiGroupDocument, apiResourceList } from './discovery.js';
 
 /** A parsed resource path. */
@@ -32,6 +36,8 @@ export interface ResourceRoutesOptions {
   watches: WatchStreams;
   now: () => Date;
   subresourceHandlers?: Record<string, SubresourceHandler>;
+  /** Watches without timeoutSeconds end after this many seconds times [1, 2), as kube-apiserver's --min-request-timeout; 0 or absent: never. */
+  minRequestTimeoutSeconds?: number;
 }
 
 function one(query: Query, key: string): string | undefined {
@@ -39,43 +45,80 @@ function one(query: Query, key: string): string | undefined {
   return Array.isArray(v) ? v[v.length - 1] : v;
 }
 
+/** An integer query parameter; one that does not parse is 400 with Go's strconv error, as DecodeParameters answers. */
 function integerParam(query: Query, key: string): number | undefined {
-  const text = one(query, key);
+  const text = one(query, key)?.trim();
   if (text === undefined || text === '') return undefined;
-  if (!/^-?\d+$/.test(text)) throw badRequest(`invalid value for ${key}: ${JSON.stringify(text)}: must be an integer`);
+  if (!/^[+-]?\d+$/.test(text)) throw badRequest(`strconv.ParseInt: parsing ${JSON.stringify(text)}: invalid syntax`);
   return Number(text);
 }
 
+/**
+ * A boolean query parameter as upstream's Convert_Slice_string_To_bool reads it: absent is unset,
+ * "0" and "false" in any case are false, anything else (the Python client's "True", even "") is true.
+ */
 function booleanParam(query: Query, key: string): boolean | undefined {
   const text = one(query, key);
-  if (text === undefined || text === '') return undefined;
-  if (text === 'true' || text === '1') return true;
-  if (text === 'false' || text === '0') return false;
-  throw badRequest(`invalid value for ${key}: ${JSON.stringify(text)}: must be a boolean`);
+  if (text === undefined) return undefined;
+  return !(text === '0' || text.toLowerCase() === 'false');
 }
 
-/** dryRun accepts only "All", as upstream. */
-function dryRunParam(query: Query): boolean {
-  const raw = query.dryRun;
-  const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
-  for (const v of values) {
-    if (v !== 'All') {
-      throw new StatusError(422, 'Invalid', `dryRun: Unsupported value: ${JSON.stringify(v)}: supported values: "All"`, {
-        causes: [{ reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(v)}: supported values: "All"`, field: 'dryRun' }],
-      });
-    }
+type OptionsKind = 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions';
+
+/** 422 `<Options>.meta.k8s.io "" is invalid: <field>: <detail>`, as the handlers' options validation answers. */
+function invalidRequestOptions(kind: OptionsKind, field: string, reason: string, detail: string): StatusError {
+  return new StatusError(422, 'Invalid', `${kind}.meta.k8s.io "" is invalid: ${field}: ${detail}`, {
+    name: '',
+    group: 'meta.k8s.io',
+    kind,
+    causes: [{ reason, message: detail, field }],
+  });
+}
+
+/** ValidateDryRun: every value must be "All"; the whole []string is the rejected value, as Go's %#v prints it. */
+function checkDryRun(values: readonly unknown[], kind: OptionsKind): boolean {
+  if (values.some((v) => v !== 'All')) {
+    const rendered = `[]string{${values.map((v) => JSON.stringify(String(v))).join(', ')}}`;
+    throw invalidRequestOptions(kind, 'dryRun', 'FieldValueNotSupported', `Unsupported value: ${rendered}: supported values: "All"`);
   }
   return values.length > 0;
 }
 
-function requestOptions(query: Query): RequestOptions {
+/** dryRun accepts only "All", as upstream. */
+function dryRunParam(query: Query, kind: OptionsKind): boolean {
+  const raw = query.dryRun;
+  return checkDryRun(raw === undefined ? [] : Array.isArray(raw) ? raw : [raw], kind);
+}
+
+/** Go's unicode.IsPrint, near enough: letters, marks, numbers, punctuation, symbols and the ASCII space. */
+const NON_PRINTABLE = /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
+
+/**
+ * Write options, validated as ValidateCreate/Update/PatchOptions do (fieldManager, dryRun); without
+ * fieldManager the manager is the User-Agent's prefix, as upstream's managerOrUserAgent.
+ */
+function requestOptions(query: Query, userAgent?: string, kind: OptionsKind = 'PatchOptions'): RequestOptions {
   const fieldManager = one(query, 'fieldManager');
-  if (fieldManager !== undefined && fieldManager.length > 128) {
-    throw new StatusError(422, 'Invalid', 'fieldManager: Too long: may not be more than 128 bytes', {
-      causes: [{ reason: 'FieldValueTooLong', message: 'Too long: may not be more than 128 bytes', field: 'fieldManager' }],
-    });
+  if (fieldManager !== undefined) {
+    if (Buffer.byteLength(fieldManager) > 128) throw invalidRequestOptions(kind, 'fieldManager', 'FieldValueTooLong', 'Too long: may not be more than 128 bytes');
+    const bad = NON_PRINTABLE.exec(fieldManager);
+    if (bad) {
+      const code = bad[0].codePointAt(0)!;
+      const at = Buffer.byteLength(fieldManager.slice(0, bad.index));
+      const detail = `Invalid value: ${JSON.stringify(fieldManager)}: invalid character U+${code.toString(16).toUpperCase().padStart(4, '0')} (at position ${at})`;
+      throw invalidRequestOptions(kind, 'fieldManager', 'FieldValueInvalid', detail);
+    }
   }
-  return { dryRun: dryRunParam(query), fieldManager };
+  return { dryRun: dryRunParam(query, kind), fieldManager: fieldManager || prefixFromUserAgent(userAgent) };
+}
+
+/** ValidatePatchOptions: apply needs a fieldManager; force belongs to apply alone. */
+function invalidPatchOptions(field: string, reason: string, detail: string): StatusError {
+  return new StatusError(422, 'Invalid', `PatchOptions.meta.k8s.io "" is invalid: ${field}: ${detail}`, {
+    group: 'meta.k8s.io',
+    kind: 'PatchOptions',
+    causes: [{ reason, message: detail, field }],
+  });
 }
 
 /** Splits a URL path into a resource path; undefined when it names no resource. */
@@ -143,14 +186,20 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
       // Other subresources (status, finalize) are the parent object under their own update rules.
       if (subresource !== 'status' && !def.subresourceStrategies?.[subresource]) throw routeNotFound();
     }
+    // Every handler negotiates its output first: a write the client cannot read the answer of is
+    // 406 before anything is stored.
+    negotiate(request.headers.accept);
+    // The all-namespaces path of a namespaced resource serves list and watch only.
+    if (def.namespaced && namespace === undefined && method !== 'GET') throw methodNotAllowed();
     if (name === undefined) {
       if (method === 'GET') {
         if (booleanParam(query, 'watch')) return startWatch(path, request, reply);
         return sendList(path, request, reply);
       }
       if (method === 'POST') {
-        const body = decodeObjectBody(request.headers['content-type'], request.body as Buffer | undefined, `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`);
-        const created = await registry.create(def, namespace, body, requestOptions(query));
+        const writeOptions = requestOptions(query, request.headers['user-agent'], 'CreateOptions');
+        const body = decodeObjectRequest(def, request, reply, { optionsKind: 'CreateOptions', fieldValidation: one(query, 'fieldValidation') });
+        const created = await registry.create(def, namespace, body, writeOptions);
         reply.code(201);
         return render(def, created, request, reply);
       }
@@ -170,18 +219,20 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
       case 'GET':
         return render(def, registry.get(def, namespace, name), request, reply);
       case 'PUT': {
-        const body = decodeObjectBody(request.headers['content-type'], request.body as Buffer | undefined, `${def.kind} in version "${def.version}" cannot be handled as a ${def.kind}`);
-        const updated = await registry.update(def, namespace, name, body, { ...requestOptions(query), subresource });
+        const writeOptions = requestOptions(query, request.headers['user-agent'], 'UpdateOptions');
+        const current = registry.store.get({ group: def.group, resource: def.plural }, def.namespaced ? namespace : undefined, name);
+        const body = decodeObjectRequest(def, request, reply, { optionsKind: 'UpdateOptions', fieldValidation: one(query, 'fieldValidation'), current });
+        const updated = await registry.update(def, namespace, name, body, { ...writeOptions, subresource });
         return render(def, updated, request, reply);
       }
       case 'PATCH': {
-        const patched = await applyPatchRequest(path, request, query, subresource);
+        const patched = await applyPatchRequest(path, request, reply, query, subresource);
         return render(def, patched, request, reply);
       }
       case 'DELETE': {
         if (subresource) throw methodNotAllowed();
         const result = await registry.delete(def, namespace, name, parseDeleteOptions(request, query));
-        if (result.deleted) return result.status;
+        if (result.deleted && !def.returnDeletedObject) return result.status;
         return render(def, result.object, request, reply);
       }
       default:
@@ -189,33 +240,73 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     }
   };
 
-  const applyPatchRequest = async (path: ResourcePath, request: FastifyRequest, query: Query, subresource: string | undefined): Promise<KubeObject> => {
+  const applyPatchRequest = async (path: ResourcePath, request: FastifyRequest, reply: FastifyReply, query: Query, subresource: string | undefined): Promise<KubeObject> => {
     const { def, namespace, name } = path;
     const type = mediaType(request.headers['content-type']);
     const raw = request.body as Buffer | undefined;
+    if (type === 'application/apply-patch+yaml') {
+      const fieldManager = one(query, 'fieldManager');
+      if (!fieldManager) throw invalidPatchOptions('fieldManager', 'FieldValueRequired', 'Required value: is required for apply patch');
+      const dryRun = requestOptions(query).dryRun ?? false;
+      // Field validation of an apply body: duplicate keys only (unknown fields fail the apply).
+      addWarnings(reply, validateApplyPatch((raw ?? Buffer.alloc(0)).toString('utf8'), fieldValidationDirective(one(query, 'fieldValidation'), 'PatchOptions')).warnings);
+      const applied = await serverSideApply(registry, def, { namespace, name: name!, body: raw ?? '', fieldManager, force: booleanParam(query, 'force') ?? false, dryRun, subresource, now: now() });
+      if (applied.created) reply.code(201);
+      return applied.object;
+    }
+    if (!(PATCH_TYPES as readonly string[]).includes(type)) {
+      // go-restful refuses a body in a type the route does not consume before the handler runs.
+      if (raw && raw.length > 0) throw new StatusError(415, 'UnsupportedMediaType', '415: Unsupported Media Type', { causes: [{ reason: 'UnexpectedServerResponse', message: '415: Unsupported Media Type' }] });
+      throw new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${PATCH_TYPES.join(', ')}`);
+    }
+    const writeOptions = requestOptions(query, request.headers['user-agent'], 'PatchOptions');
+    if (query.force !== undefined) throw invalidPatchOptions('force', 'FieldValueForbidden', 'Forbidden: may not be specified for non-apply patch');
     if (!raw || raw.length === 0) throw badRequest('the body of the request is empty: a patch is required');
     const what = 'the server rejected our request due to an error in our request';
+    const directive = fieldValidationDirective(one(query, 'fieldValidation'), 'PatchOptions');
     let apply: (current: KubeObject) => KubeObject;
+    let format: PatchFormat;
+    let patch: unknown;
     switch (type) {
       case 'application/json-patch+json': {
-        const patch = parseJsonBody(raw.toString('utf8'), what);
+        patch = parseJsonBody(raw.toString('utf8'), what);
+        format = 'json-patch';
         apply = (current) => applyJsonPatch(current, patch);
         break;
       }
       case 'application/merge-patch+json': {
-        const patch = parseJsonBody(raw.toString('utf8'), what);
+        // evanphx/json-patch's MergePatch: a patch that does not parse is ErrBadJSONPatch.
+        try {
+          patch = JSON.parse(raw.toString('utf8'));
+        } catch {
+          throw badRequest('Invalid JSON Patch');
+        }
+        format = 'merge-patch';
         apply = (current) => applyMergePatch(current, patch);
         break;
       }
       case 'application/strategic-merge-patch+json': {
-        const patch = parseJsonBody(raw.toString('utf8'), what);
+        patch = parseJsonBody(raw.toString('utf8'), what);
+        format = 'strategic-merge-patch';
         apply = (current) => applyStrategicMergePatch(def, current, patch);
         break;
       }
       default:
         throw unsupportedMediaType(request.headers['content-type'] ?? '');
     }
-    return registry.patch(def, namespace, name!, apply, { ...requestOptions(query), subresource });
+    // Field validation: duplicates in the patch, then unknown fields of the patched object.
+    const problems = patchDocumentProblems(raw.toString('utf8'), format, directive);
+    const warnings: string[] = [];
+    const validated = (current: KubeObject): KubeObject => {
+      const next = apply(current);
+      warnings.push(...validatePatchedObject(def, next, current, format, patch, problems, directive).warnings);
+      return next;
+    };
+    try {
+      return await registry.patch(def, namespace, name!, validated, { ...writeOptions, subresource });
+    } finally {
+      addWarnings(reply, warnings);
+    }
   };
 
   const sendList = async (path: ResourcePath, request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
@@ -223,6 +314,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     const query = request.query as Query;
     const representation = negotiate(request.headers.accept);
     const limit = integerParam(query, 'limit');
+    integerParam(query, 'timeoutSeconds'); // a ListOptions field: it must parse even where it does nothing
     const result = registry.list(def, {
       namespace,
       labelSelector: one(query, 'labelSelector'),
@@ -231,6 +323,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
       continue: one(query, 'continue'),
       resourceVersion: one(query, 'resourceVersion'),
       resourceVersionMatch: one(query, 'resourceVersionMatch'),
+      sendInitialEvents: booleanParam(query, 'sendInitialEvents'),
     });
     const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
     if (result.continue) listMeta.continue = result.continue;
@@ -271,7 +364,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
       sendInitialEvents: booleanParam(query, 'sendInitialEvents'),
     };
     // Selectors and options are checked before the stream starts, so mistakes get a plain 4xx.
-    registry.selector(def, watchRequest.labelSelector, watchRequest.fieldSelector);
+    registry.checkWatchRequest(def, watchRequest);
     reply.hijack();
     const stream = new WatchStream(reply.raw);
     watches.add(stream);
@@ -301,6 +394,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
         stream.onEnd(() => clearInterval(timer));
       }
       if (timeoutSeconds !== undefined && timeoutSeconds > 0) stream.endAfter(timeoutSeconds);
+      else if (options.minRequestTimeoutSeconds) stream.endAfter(options.minRequestTimeoutSeconds * (1 + Math.random()));
     } catch (err) {
       if (err instanceof StatusError) stream.fail(err.status);
       else {
@@ -353,7 +447,9 @@ function parseDeleteOptions(request: FastifyRequest, query: Query): DeleteOption
   const orphan = booleanParam(query, 'orphanDependents') ?? body.orphanDependents;
   if (orphan !== undefined && orphan !== null) {
     if (typeof orphan !== 'boolean') throw badRequest('orphanDependents must be a boolean');
-    if (options.propagationPolicy) throw badRequest('DeleteOptions.meta.k8s.io "" is invalid: propagationPolicy: Invalid value: "' + options.propagationPolicy + '": orphanDependents and deletionPropagation cannot be both set');
+    if (options.propagationPolicy) {
+      throw invalidRequestOptions('DeleteOptions', 'propagationPolicy', 'FieldValueInvalid', `Invalid value: ${JSON.stringify(options.propagationPolicy)}: orphanDependents and deletionPropagation cannot be both set`);
+    }
     options.orphanDependents = orphan;
   }
   if (body.preconditions !== undefined && body.preconditions !== null) {
@@ -365,9 +461,7 @@ function parseDeleteOptions(request: FastifyRequest, query: Query): DeleteOption
     };
   }
   const bodyDryRun = body.dryRun;
-  if (bodyDryRun !== undefined && bodyDryRun !== null) {
-    if (!Array.isArray(bodyDryRun) || bodyDryRun.some((v) => v !== 'All')) throw badRequest('dryRun: supported values: "All"');
-  }
-  options.dryRun = dryRunParam(query) || (Array.isArray(bodyDryRun) && bodyDryRun.length > 0);
+  if (bodyDryRun !== undefined && bodyDryRun !== null && !Array.isArray(bodyDryRun)) throw badRequest('dryRun must be a list of strings');
+  options.dryRun = dryRunParam(query, 'DeleteOptions') || checkDryRun(Array.isArray(bodyDryRun) ? bodyDryRun : [], 'DeleteOptions');
   return options;
 }

@@ -8,7 +8,8 @@ export type IncludeObject = 'None' | 'Metadata' | 'Object';
 export function parseIncludeObject(value: string | undefined): IncludeObject {
   if (value === undefined || value === '') return 'Metadata';
   if (value === 'None' || value === 'Metadata' || value === 'Object') return value;
-  throw badRequest(`invalid value for includeObject: ${JSON.stringify(value)}; supported values: "None", "Metadata", "Object"`);
+  // optionsForTransform: ValidateTableOptions' single error, as a BadRequest.
+  throw badRequest(`Unable to convert to Table as requested: includeObject: Invalid value: ${JSON.stringify(value)}: must be 'Metadata', 'Object', 'None', or empty`);
 }
 
 /** metadata-only form of an object (PartialObjectMetadata). */

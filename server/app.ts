@@ -11,7 +11,7 @@ import { healthRoutes } from '../routes/health.js';
 import { openApiRoutes } from '../routes/openapi.js';
 import { resourceRoutes, type SubresourceHandler } from '../routes/resources.js';
 import { buildRestOpenApi, restDocsRoutes } from '../routes/rest-openapi.js';
-import { MAX_BODY_BYTES, installErrorHandlers } from './errors.js';
+import { MAX_BODY_BYTES, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { WatchStreams } from './watch-stream.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { POD_SUBRESOURCES } from '../routes/subresources.js';
@@ -28,7 +28,13 @@ export interface ServerOptions {
   plugins?: ReadonlyArray<(app: FastifyInstance, registry: Registry) => Promise<void> | void>;
   /** Subresource handlers beyond the built-in pod ones (tests, extensions). */
   subresourceHandlers?: Record<string, SubresourceHandler>;
+  /** Watch events kept for resuming watches (the watch cache size); older resourceVersions answer 410 Gone. */
   eventLogCapacity?: number;
+  /**
+   * kube-apiserver's --min-request-timeout: a watch without timeoutSeconds ends after this many
+   * seconds times a random factor in [1, 2), so clients re-watch now and then (default 1800; 0 never).
+   */
+  minRequestTimeoutSeconds?: number;
 }
 
 /** Secondary indexes the controllers and field selectors lean on. */
@@ -67,7 +73,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     forceCloseConnections: true,
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1000 },
+    // Object names (and so paths) may be long; Go's server limits only the request line, to 1 MiB.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 64 * 1024 },
+    frameworkErrors: frameworkErrorHandler,
   });
   app.decorate('registry', registry);
   installErrorHandlers(app);
@@ -86,7 +94,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(discoveryRoutes, { registry });
   await app.register(openApiRoutes, { registry });
   await app.register(restDocsRoutes, { document: buildRestOpenApi(registry.resources) });
-  await app.register(resourceRoutes, { registry, watches, now, subresourceHandlers: { ...POD_SUBRESOURCES, ...options.subresourceHandlers } });
+  await app.register(resourceRoutes, { registry, watches, now, minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800, subresourceHandlers: { ...POD_SUBRESOURCES, ...options.subresourceHandlers } });
   for (const plugin of options.plugins ?? []) await plugin(app, registry);
   return app;
 }

@@ -9,6 +9,10 @@ export interface Config {
   nodes: number;
   writeKubeconfig: string | undefined;
   logLevel: string;
+  /** Watch events kept for resuming watches (older resourceVersions answer 410 Gone); undefined: the server's default. */
+  watchCacheSize: number | undefined;
+  /** Watches without timeoutSeconds end after this many seconds times 1..2 (0: never); undefined: the server's default. */
+  minRequestTimeout: number | undefined;
   help: boolean;
 }
 
@@ -25,6 +29,8 @@ const FLAG_NAMES = {
   nodes: 'nodes',
   'write-kubeconfig': 'writeKubeconfig',
   'log-level': 'logLevel',
+  'watch-cache-size': 'watchCacheSize',
+  'min-request-timeout': 'minRequestTimeout',
 } as const;
 
 const FLAGS: readonly FlagSpec[] = [
@@ -34,6 +40,8 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: 'nodes', env: 'KUBEMOCK_NODES', description: 'on a fresh data file, seed this many Ready nodes (default 3)' },
   { flag: 'write-kubeconfig', env: 'KUBEMOCK_WRITE_KUBECONFIG', description: 'write a kubeconfig for this server to the given path' },
   { flag: 'log-level', env: 'KUBEMOCK_LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
+  { flag: 'watch-cache-size', env: 'KUBEMOCK_WATCH_CACHE_SIZE', description: 'watch events kept for resuming watches; older resourceVersions get 410 Gone (default 100000)' },
+  { flag: 'min-request-timeout', env: 'KUBEMOCK_MIN_REQUEST_TIMEOUT', description: 'a watch without timeoutSeconds ends after this many seconds times 1..2, as kube-apiserver; 0 never (default 1800)' },
 ];
 
 export const DEFAULTS = { host: '127.0.0.1', port: 8080, data: './data/kubemock.json', nodes: 3, logLevel: 'info' } as const;
@@ -43,7 +51,7 @@ export class ConfigError extends Error {
 }
 
 export function helpText(): string {
-  const lines = FLAGS.map((f) => `  --${f.flag.padEnd(18)} ${f.env.padEnd(27)} ${f.description}`);
+  const lines = FLAGS.map((f) => `  --${f.flag.padEnd(20)} ${f.env.padEnd(29)} ${f.description}`);
   return [
     'Usage: kubemock [flags]',
     '',
@@ -51,7 +59,7 @@ export function helpText(): string {
     '',
     'Flags (each also read from the environment variable beside it; a flag wins):',
     ...lines,
-    `  --${'help'.padEnd(18)} ${''.padEnd(27)} print this help`,
+    `  --${'help'.padEnd(20)} ${''.padEnd(29)} print this help`,
     '',
   ].join('\n');
 }
@@ -74,6 +82,8 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
         nodes: { type: 'string' },
         'write-kubeconfig': { type: 'string' },
         'log-level': { type: 'string' },
+        'watch-cache-size': { type: 'string' },
+        'min-request-timeout': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -87,6 +97,8 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     return (parsed.values[flag] as string | undefined) ?? (env[spec.env] || undefined);
   };
   const logLevel = value('log-level') ?? DEFAULTS.logLevel;
+  const watchCacheSize = value('watch-cache-size');
+  const minRequestTimeout = value('min-request-timeout');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent; got ${JSON.stringify(logLevel)}`);
   return {
     host: value('host') ?? DEFAULTS.host,
@@ -95,6 +107,8 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     nodes: integer('nodes', value('nodes') ?? String(DEFAULTS.nodes), 0, 100_000),
     writeKubeconfig: value('write-kubeconfig'),
     logLevel,
+    watchCacheSize: watchCacheSize === undefined ? undefined : integer('watch-cache-size', watchCacheSize, 1, 100_000_000),
+    minRequestTimeout: minRequestTimeout === undefined ? undefined : integer('min-request-timeout', minRequestTimeout, 0, 31_536_000),
     help: Boolean(parsed.values.help),
   };
 }

@@ -1,4 +1,7 @@
 // Writes the kubeconfig that points kubectl and client libraries at a kubemock server.
+// The server speaks plain HTTP, so the cluster says insecure-skip-tls-verify: kubectl and the
+// Python client ignore it for http:// URLs, but @kubernetes/client-node 1.x refuses an http://
+// server without it ("HTTP protocol is not allowed when skipTLSVerify is not set or false").
 
 /** A kubeconfig (YAML) with one cluster, user and context named kubemock. */
 export function kubeconfigFor(server: string): string {
@@ -9,6 +12,7 @@ export function kubeconfigFor(server: string): string {
     '- name: kubemock',
     '  cluster:',
     `    server: ${server}`,
+    ...(server.startsWith('http:') ? ['    insecure-skip-tls-verify: true'] : []),
     'users:',
     '- name: kubemock',
     '  user: {}',

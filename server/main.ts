@@ -29,6 +29,8 @@ async function main(): Promise<void> {
       data: config.data === 'memory' ? 'memory' : path.resolve(config.data),
       nodes: config.nodes,
       logLevel: config.logLevel,
+      eventLogCapacity: config.watchCacheSize,
+      minRequestTimeoutSeconds: config.minRequestTimeout,
       plugins: [controllersPlugin()],
     });
   } catch (err) {

@@ -92,6 +92,48 @@ export function decodeObjectBody(contentType: string | undefined, body: Buffer |
   }
 }
 
+/** transformDecodeError's summarizeData: up to 30 bytes, as text for an object and hex otherwise. */
+function summarizeData(data: Buffer): string {
+  if (data.length === 0) return '<empty>';
+  const head = data.subarray(0, 30);
+  const text = data[0] === 0x7b ? head.toString('utf8') : head.toString('hex');
+  return data.length > 30 ? `${text} ...` : text;
+}
+
+/**
+ * Decodes a create/update body meant to be a `kind` by its Content-Type. Bytes that do not decode
+ * at all are 400 `the object provided is unrecognized (must be of type <Kind>): ...`, as
+ * kube-apiserver's transformDecodeError words a failure to find the body's kind.
+ */
+export function decodeKindBody(contentType: string | undefined, body: Buffer | undefined, kind: string): unknown {
+  const data = body ?? Buffer.alloc(0);
+  const unrecognized = (detail: string) => badRequest(`the object provided is unrecognized (must be of type ${kind}): ${detail} (${summarizeData(data)})`);
+  const type = mediaType(contentType);
+  switch (type) {
+    case 'application/json':
+    case '':
+      try {
+        return JSON.parse(data.toString('utf8'));
+      } catch (err) {
+        throw unrecognized(`couldn't get version/kind; json parse error: ${data.length === 0 ? 'unexpected end of JSON input' : (err as Error).message}`);
+      }
+    case 'application/yaml':
+      try {
+        return parseYaml(data.toString('utf8'), { uniqueKeys: false, maxAliasCount: 100 }) ?? null;
+      } catch (err) {
+        throw unrecognized(`error converting YAML to JSON: yaml: ${(err as Error).message.split('\n')[0]}`);
+      }
+    case 'application/vnd.kubernetes.protobuf':
+      try {
+        return decodeKubernetesProtobuf(data);
+      } catch (err) {
+        throw unrecognized((err as Error).message);
+      }
+    default:
+      throw unsupportedMediaType(contentType ?? '');
+  }
+}
+
 export function parseYamlBody(text: string, what: string): unknown {
   try {
     return parseYaml(text, { uniqueKeys: false, maxAliasCount: 100 });

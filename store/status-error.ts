@@ -127,7 +127,9 @@ export function notAcceptable(message: string): StatusError {
 }
 
 export function unsupportedMediaType(contentType: string): StatusError {
-  return new StatusError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf (got ${JSON.stringify(contentType)})`);
+  // Upstream's errUnsupportedMediaType names the accepted types only; the rejected one is for the log.
+  void contentType;
+  return new StatusError(415, 'UnsupportedMediaType', 'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf');
 }
 
 export function requestEntityTooLarge(limitBytes: number): StatusError {
