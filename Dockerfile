@@ -1,10 +1,12 @@
 # kubemock: a small multi-stage image. The build stage compiles TypeScript; the runtime stage has
 # only production dependencies and the compiled output, runs as the unprivileged `node` user and
-# listens on 0.0.0.0 inside the container.
+# listens on 0.0.0.0 inside the container. It starts the same command as `npx kubemock`, so flags
+# go after the image name (`docker run kubemock --tls`); configure it with the KUBEMOCK_*
+# environment variables where you can, since the HEALTHCHECK reads KUBEMOCK_PORT and KUBEMOCK_TLS.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
-RUN npm ci --ignore-scripts
+RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY server ./server
 COPY routes ./routes
 COPY api ./api
@@ -22,10 +24,12 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
+# /data holds the data file, its journal and, with KUBEMOCK_TLS, the CA and certificate (kubemock.json.tls/).
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]
 EXPOSE 8080
-HEALTHCHECK --interval=10s --timeout=3s --start-period=5s \
-  CMD node -e "fetch('http://127.0.0.1:'+(process.env.KUBEMOCK_PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-ENTRYPOINT ["node", "dist/server/main.js"]
+# /readyz needs no token even with KUBEMOCK_TOKEN_FILE; the check tries https too when the server was started with --tls.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "dist/server/healthcheck.js"]
+ENTRYPOINT ["node", "bin/kubemock.js"]

@@ -175,6 +175,7 @@ interface ChildNode {
   readonly set: FieldSet;
 }
 
+/** A set of field paths. Sets are built with insert and then treated as values: operations return new sets that may share parts. */
 export class FieldSet {
   private readonly members = new Map<string, PathElement>();
   private readonly children = new Map<string, ChildNode>();
@@ -333,15 +334,15 @@ export class FieldSet {
   private emit(includeSelf: boolean): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     if (includeSelf && (this.members.size > 0 || this.children.size > 0)) out['.'] = {};
-    const entries: Array<{ pe: PathElement; member: boolean; child?: FieldSet }> = [];
-    for (const pe of this.members.values()) entries.push({ pe, member: true });
+    const entries = new Map<string, { pe: PathElement; member: boolean; child?: FieldSet }>();
+    for (const [k, pe] of this.members) entries.set(k, { pe, member: true });
     for (const [k, c] of this.children) {
-      const m = entries.find((e) => e.member && serializePathElement(e.pe) === k);
+      const m = entries.get(k);
       if (m) m.child = c.set;
-      else entries.push({ pe: c.pe, member: false, child: c.set });
+      else entries.set(k, { pe: c.pe, member: false, child: c.set });
     }
-    entries.sort((a, b) => comparePathElements(a.pe, b.pe));
-    for (const e of entries) out[serializePathElement(e.pe)] = e.child ? e.child.emit(e.member) : {};
+    const sorted = [...entries].sort((a, b) => comparePathElements(a[1].pe, b[1].pe));
+    for (const [k, e] of sorted) out[k] = e.child ? e.child.emit(e.member) : {};
     return out;
   }
 

@@ -4,6 +4,7 @@
 // kinds reach.
 import generated from './generated/openapi-schemas.json' with { type: 'json' };
 import type { ResourceDefinition } from './types.js';
+import { STEERING_SCHEMAS } from './steering-schemas.js';
 
 /** The slice of an OpenAPI v3 schema object kubemock reads. */
 export interface OpenApiSchema {
@@ -24,10 +25,16 @@ export interface OpenApiSchema {
 const REF_PREFIX = '#/components/schemas/';
 
 /** Every generated component schema, by upstream name. */
-export const COMPONENT_SCHEMAS: Readonly<Record<string, OpenApiSchema>> = (generated as unknown as { components: { schemas: Record<string, OpenApiSchema> } }).components.schemas;
+export const COMPONENT_SCHEMAS: Readonly<Record<string, OpenApiSchema>> = {
+  ...(generated as unknown as { components: { schemas: Record<string, OpenApiSchema> } }).components.schemas,
+  // kubemock's own kinds (kubemock.dev), hand-written: kubernetes-types has nothing to generate them from.
+  ...STEERING_SCHEMAS,
+};
 
 /** The component name of a kind, upstream style: io.k8s.api.<group>.<version>.<Kind>. */
 export function kindSchemaName(group: string, version: string, kind: string): string {
+  // A group outside Kubernetes' own is named as CRD schemas are: its reversed domain (dev.kubemock.v1alpha1.Kind).
+  if (group.includes('.') && !group.endsWith('.k8s.io')) return `${group.split('.').reverse().join('.')}.${version}.${kind}`;
   return `io.k8s.api.${group === '' ? 'core' : group.split('.')[0]!}.${version}.${kind}`;
 }
 

@@ -25,6 +25,8 @@ function notApplicable(cause: string): StatusError {
  * decode (400); operations that do not apply (unknown op, bad path, failed test) are 422.
  */
 export function applyJsonPatch(doc: KubeObject, patch: unknown): KubeObject {
+  // null decodes to an empty list of operations: nothing to apply.
+  if (patch === null) return clone(doc);
   if (!Array.isArray(patch)) throw badRequest(`json: cannot unmarshal ${jsonKind(patch)} into Go value of type jsonpatch.Patch`);
   const notAnOperation = patch.find((op) => op !== null && !isPlainObject(op));
   if (notAnOperation !== undefined) throw badRequest(`json: cannot unmarshal ${jsonKind(notAnOperation)} into Go value of type jsonpatch.Operation`);

@@ -118,6 +118,12 @@ function decodeContinue(text: string): ContinueToken {
   throw badRequest(`invalid continue token: continue key is not valid: ${JSON.stringify(text)}`);
 }
 
+/** Objects of a kind kept in memory by someone else (cluster-scoped, sorted by name). */
+export interface ObjectSource {
+  list(): readonly KubeObject[];
+  get(name: string): KubeObject | undefined;
+}
+
 /** The registry over one store and one resource table. */
 export class Registry {
   readonly store: ObjectStore;
@@ -130,10 +136,41 @@ export class Registry {
     this.now = now;
   }
 
+  /** Resources served from memory instead of the store (kubemock.dev RecordedRequests), by `plural.group`. */
+  private readonly sources = new Map<string, ObjectSource>();
+
+  /**
+   * Serves def's get and list from source, as upstream serves PodMetrics from memory: nothing is
+   * stored, persisted or watched. The table row must offer only get and list.
+   */
+  serveFrom(def: ResourceDefinition, source: ObjectSource): void {
+    this.sources.set(`${def.plural}.${def.group}`, source);
+  }
+
+  private sourceOf(def: ResourceDefinition): ObjectSource | undefined {
+    return this.sources.size ? this.sources.get(`${def.plural}.${def.group}`) : undefined;
+  }
+
+  /** list() over a memory source: selectors, then limit and continue by name. */
+  private listFromSource(def: ResourceDefinition, source: ObjectSource, options: ListOptions): ListResult {
+    const sel = this.selector(def, options.labelSelector, options.fieldSelector);
+    const rv = String(this.store.resourceVersion);
+    const start = options.continue ? decodeContinue(options.continue).start : undefined;
+    const matching = source.list().filter((o) => (start === undefined || objectKeyOf(o) > start) && sel.matches(o));
+    const limit = options.limit && options.limit > 0 ? options.limit : undefined;
+    if (limit === undefined || matching.length <= limit) return { items: matching, resourceVersion: rv };
+    const items = matching.slice(0, limit);
+    return { items, resourceVersion: rv, continue: encodeContinue({ rv: Number(rv), start: objectKeyOf(items[limit - 1]!) }), remainingItemCount: matching.length - limit };
+  }
+
   /** The definition serving group/version/plural, or undefined. */
   find(group: string, version: string, plural: string): ResourceDefinition | undefined {
-    return this.resources.find((r) => r.group === group && r.version === version && r.plural === plural);
+    // Every request looks its resource up: a map instead of a scan of the table.
+    this.byPath ??= new Map(this.resources.map((r) => [`${r.group}/${r.version}/${r.plural}`, r]));
+    return this.byPath.get(`${group}/${version}/${plural}`);
   }
+
+  private byPath: Map<string, ResourceDefinition> | undefined;
 
   /** The definition of a kind, e.g. ('apps', 'DaemonSet'). */
   byKind(group: string, kind: string): ResourceDefinition {
@@ -151,7 +188,8 @@ export class Registry {
   }
 
   get(def: ResourceDefinition, namespace: string | undefined, name: string): KubeObject {
-    const obj = this.store.get(refOf(def), this.namespaceOf(def, namespace), name);
+    const source = this.sourceOf(def);
+    const obj = source ? source.get(name) : this.store.get(refOf(def), this.namespaceOf(def, namespace), name);
     if (!obj) throw notFound(refOf(def), name);
     return obj;
   }
@@ -173,6 +211,8 @@ export class Registry {
   }
 
   list(def: ResourceDefinition, options: ListOptions = {}): ListResult {
+    const source = this.sourceOf(def);
+    if (source) return this.listFromSource(def, source, options);
     const ref = refOf(def);
     const sel = this.selector(def, options.labelSelector, options.fieldSelector);
     const namespace = this.namespaceOf(def, options.namespace);
@@ -187,30 +227,34 @@ export class Registry {
       rv = token.rv;
     }
     const prefix = namespace === undefined ? '' : `${namespace}/`;
-    // Starting after `<ns>.` skips every key sorting before `<ns>/` ('.' sorts just before '/').
-    const keys = this.store.keysAfter(ref, start ?? (namespace !== undefined ? `${namespace}.` : undefined));
+    // A continue page is served from the first page's snapshot (its resourceVersion), as upstream
+    // serves it from etcd: objects created since do not appear, deleted or changed ones appear as
+    // they were, so pages never repeat or skip an object. Past the watch log's reach that is 410.
+    if (options.continue && rv < this.store.oldestResourceVersion) throw continueExpired();
+    const unselective = sel.labels.empty && sel.fields.empty;
     const items: KubeObject[] = [];
-    let i = 0;
-    for (; i < keys.length; i++) {
-      const key = keys[i]!;
+    let more = false;
+    let remaining = 0;
+    // Starting after `<ns>.` skips every key sorting before `<ns>/` ('.' sorts just before '/').
+    for (const [key, obj] of this.store.entriesAt(ref, rv, start ?? (namespace !== undefined ? `${namespace}.` : undefined))) {
       if (prefix && !key.startsWith(prefix)) {
         if (key > prefix) break;
         continue;
       }
-      const obj = this.store.getByKey(ref, key)!;
       if (!sel.matches(obj)) continue;
-      if (limit !== undefined && items.length === limit) break;
+      if (limit !== undefined && items.length === limit) {
+        more = true;
+        // remainingItemCount is only given without selectors (counting needs no matching then).
+        if (!unselective) break;
+        remaining++;
+        continue;
+      }
       items.push(obj);
     }
     const result: ListResult = { items, resourceVersion: String(rv) };
-    if (limit !== undefined && i < keys.length && items.length === limit) {
-      const more = keys.slice(i).some((k) => (!prefix || k.startsWith(prefix)) && sel.matches(this.store.getByKey(ref, k)!));
-      if (more) {
-        result.continue = encodeContinue({ rv, start: objectKeyOf(items[items.length - 1]!) });
-        if (sel.labels.empty && sel.fields.empty) {
-          result.remainingItemCount = keys.slice(i).filter((k) => !prefix || k.startsWith(prefix)).length;
-        }
-      }
+    if (more) {
+      result.continue = encodeContinue({ rv, start: objectKeyOf(items[items.length - 1]!) });
+      if (unselective) result.remainingItemCount = remaining;
     }
     return result;
   }
@@ -639,6 +683,15 @@ function patchInvalid(patched: unknown, detail: string): StatusError {
 function shapeError(err: unknown, as: (message: string) => StatusError): unknown {
   if (err instanceof TypeError || err instanceof RangeError || err instanceof SyntaxError) return as(err.message);
   return err;
+}
+
+/** 410 Expired for a continue token older than the watch log, with upstream's message. */
+function continueExpired(): StatusError {
+  return new StatusError(
+    410,
+    'Expired',
+    'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.',
+  );
 }
 
 /** 422 `ListOptions.meta.k8s.io "" is invalid` with every error ValidateListOptions found. */

@@ -3,7 +3,7 @@
 // lastAppliedUpdater, lastAppliedManager, skipNonApplied, buildManagerInfo, managedFieldsUpdater,
 // stripMeta, structuredMerge) on top of structured-merge-diff's Updater.Apply (api/managed-fields.ts).
 import { parse as parseYaml } from 'yaml';
-import { clone, isPlainObject, jsonEqual, type KubeObject } from '../store/object.js';
+import { clone, isPlainObject, type KubeObject } from '../store/object.js';
 import { StatusError, badRequest } from '../store/status-error.js';
 import { formatTimestamp } from '../store/store.js';
 import {
@@ -43,7 +43,7 @@ export function parseApplyBody(raw: Buffer | string): unknown {
   const text = typeof raw === 'string' ? raw : raw.toString('utf8');
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = parseYaml(text, { uniqueKeys: false });
   } catch (err) {
     throw badRequest(`error decoding YAML: ${(err as Error).message.split('\n')[0]}`);
   }
@@ -74,9 +74,12 @@ function checkConfig(def: ResourceDefinition, config: unknown): Record<string, u
   return cfg;
 }
 
-/** A non-Status error, which kube-apiserver answers as a 500 with an empty reason. */
+/**
+ * A configuration the schema refuses. kube-apiserver answers these as a 500 with an empty
+ * reason; they are the client's mistake, so kubemock answers 400 with the same message.
+ */
 function unknownError(message: string): StatusError {
-  return new StatusError(500, '', message);
+  return badRequest(message);
 }
 
 function objectNamespacedName(obj: Record<string, unknown> | undefined, def: ResourceDefinition): string {

@@ -87,7 +87,18 @@ function typeOfSchema(schema: OpenApiSchema, component?: string): GoType {
     case 'object': {
       if (schema.properties) {
         const properties = schema.properties;
-        return { kind: 'struct', go: component ? goNameOf(component) : 'struct', field: (name) => (Object.hasOwn(properties, name) ? typeOfSchema(properties[name]!) : undefined) };
+        // Field types are worked out once (every write is checked against them).
+        const fields = new Map<string, GoType>();
+        return {
+          kind: 'struct',
+          go: component ? goNameOf(component) : 'struct',
+          field: (name) => {
+            if (!Object.hasOwn(properties, name)) return undefined;
+            let t = fields.get(name);
+            if (!t) fields.set(name, (t = typeOfSchema(properties[name]!)));
+            return t;
+          },
+        };
       }
       if (schema.additionalProperties && typeof schema.additionalProperties === 'object') {
         const elem = typeOfSchema(schema.additionalProperties);
@@ -117,19 +128,41 @@ const INT_RANGE = { int32: [-(2 ** 31), 2 ** 31 - 1], int64: [Number.MIN_SAFE_IN
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 /** What parseQuantityString scans before it judges the suffix (its own grammar, not the message's regexp). */
 const QUANTITY = /^[+-]?[0-9]*(\.[0-9]*)?[eEinumkKMGTP]*[-+]?[0-9]*$/;
+const GOOD_QUANTITIES = new Set<string>();
 
-function check(value: unknown, type: GoType, path: readonly string[], structName: string): void {
+/** The field path of a value, as a list from the leaf up: built into text only for an error. */
+interface FieldPath {
+  parent: FieldPath | undefined;
+  key: string;
+}
+
+function pathText(path: FieldPath | undefined): string {
+  const keys: string[] = [];
+  for (let p = path; p; p = p.parent) keys.push(p.key);
+  return keys.reverse().join('.');
+}
+
+/** `v1.Container` → `Container`, once per Go type (every write is checked). */
+const STRUCT_NAMES = new Map<string, string>();
+function structNameOf(go: string): string {
+  let name = STRUCT_NAMES.get(go);
+  if (name === undefined) STRUCT_NAMES.set(go, (name = go.slice(go.indexOf('.') + 1)));
+  return name;
+}
+
+function check(value: unknown, type: GoType, path: FieldPath | undefined, structName: string): void {
   if (value === null || value === undefined) return; // null decodes to the zero value
   const mismatch = (what = jsonKind(value)): never => {
-    throw new DecodeError(`json: cannot unmarshal ${what} into Go struct field ${structName}.${path.join('.')} of type ${type.go}`);
+    throw new DecodeError(`json: cannot unmarshal ${what} into Go struct field ${structName}.${pathText(path)} of type ${type.go}`);
   };
   switch (type.kind) {
     case 'struct': {
       if (!isPlainObject(value)) mismatch();
-      const name = type.go.slice(type.go.indexOf('.') + 1);
-      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      const name = structNameOf(type.go);
+      for (const key in value as Record<string, unknown>) {
+        if (!Object.hasOwn(value as object, key)) continue;
         const fieldType = type.field(key);
-        if (fieldType) check(v, fieldType, [...path, key], name);
+        if (fieldType) check((value as Record<string, unknown>)[key], fieldType, { parent: path, key }, name);
       }
       return;
     }
@@ -175,10 +208,16 @@ function check(value: unknown, type: GoType, path: readonly string[], structName
       }
       return;
     case 'quantity': {
-      // Quantity.UnmarshalJSON: the text (unquoted, trimmed) must parse.
+      // Quantity.UnmarshalJSON: the text (unquoted, trimmed) must parse. The same few texts come
+      // with every write: those that parsed are remembered.
+      if (typeof value === 'string' && GOOD_QUANTITIES.has(value)) return;
       const text = (typeof value === 'string' ? value : JSON.stringify(value)).trim();
       if (text === '' || !QUANTITY.test(text)) throw new DecodeError(quantityFormatError);
       if (!parseQuantityExact(text)) throw new DecodeError("unable to parse quantity's suffix");
+      if (typeof value === 'string') {
+        if (GOOD_QUANTITIES.size >= 4096) GOOD_QUANTITIES.clear();
+        GOOD_QUANTITIES.add(value);
+      }
       return;
     }
   }
@@ -188,5 +227,5 @@ function check(value: unknown, type: GoType, path: readonly string[], structName
 export function checkDecodable(group: string, version: string, kind: string, obj: Record<string, unknown>): void {
   const type = typeOfComponent(kindSchemaName(group, version, kind));
   if (type.kind !== 'struct') return;
-  check(obj, type, [], type.go.slice(type.go.indexOf('.') + 1));
+  check(obj, type, undefined, structNameOf(type.go));
 }

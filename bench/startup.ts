@@ -7,9 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import Fastify from 'fastify';
 import { request } from 'undici';
-import { startCluster } from '../index.js';
+import { measureInProcessStart, median, report } from './in-process-start.js';
 import { LowdbJournalAdapter } from '../store/lowdb-adapter.js';
 import { ObjectStore } from '../store/store.js';
 
@@ -17,29 +16,6 @@ const full = process.argv.includes('--full');
 const runs = full ? 30 : 15;
 const objects = full ? 50_000 : 5_000;
 const entry = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../server/main.js');
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-async function timeInProcess(): Promise<number> {
-  const t0 = performance.now();
-  const cluster = await startCluster({ nodes: 3 });
-  const ms = performance.now() - t0;
-  await cluster.close();
-  return ms;
-}
-
-async function timeBareFastify(): Promise<number> {
-  const t0 = performance.now();
-  const app = Fastify();
-  app.get('/readyz', async () => 'ok');
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const ms = performance.now() - t0;
-  await app.close();
-  return ms;
-}
 
 /** Spawns a process that prints a URL line, polls its /readyz, returns ms from spawn to the first ok. */
 async function timeSpawnToReady(args: string[], urlPattern: RegExp): Promise<number> {
@@ -82,12 +58,7 @@ async function seed(file: string, count: number): Promise<void> {
 }
 
 const dir = await mkdtemp(path.join(tmpdir(), 'kubemock-bench-'));
-const inProcess: number[] = [];
-const bare: number[] = [];
-for (let i = 0; i < runs; i++) {
-  inProcess.push(await timeInProcess());
-  bare.push(await timeBareFastify());
-}
+const inProcess = await measureInProcessStart(runs);
 const plainServer = ['-e', "const s=require('http').createServer((q,r)=>r.end('ok')).listen(0,'127.0.0.1',()=>console.log('listening on http://127.0.0.1:'+s.address().port))"];
 const emptyRuns: number[] = [];
 const plainRuns: number[] = [];
@@ -102,9 +73,7 @@ for (let i = 0; i < Math.min(runs, 10); i++) {
 await rm(dir, { recursive: true, force: true });
 
 const fmt = (n: number) => `${n.toFixed(1)} ms`;
-console.log(`in-process startCluster (3 nodes, memory): median ${fmt(median(inProcess))} over ${runs} starts`);
-console.log(`bare Fastify listen:                      median ${fmt(median(bare))}`);
-console.log(`ratio in-process / bare Fastify:          ${(median(inProcess) / median(bare)).toFixed(2)}`);
+for (const line of report(inProcess)) console.log(line);
 console.log(`process spawn -> /readyz, empty store:    median ${fmt(median(emptyRuns))} (target < 300 ms)`);
 console.log(`process spawn -> listening, plain node:   median ${fmt(median(plainRuns))}`);
 console.log(`ratio kubemock empty / plain node:        ${(median(emptyRuns) / median(plainRuns)).toFixed(2)}`);

@@ -119,7 +119,6 @@ export function garbageCollectorController(registry: Registry, _clock: Clock): R
   const resourceId = (def: ResourceDefinition) => (def.group ? `${def.plural}.${def.group}` : def.plural);
   const defById = new Map(defs.map((d) => [resourceId(d), d]));
   const refOf = (def: ResourceDefinition) => ({ group: def.group, resource: def.plural });
-  const PODS = defs.find((d) => d.group === '' && d.plural === 'pods');
 
   const defForOwner = (ref: OwnerReference): ResourceDefinition | undefined => {
     const slash = ref.apiVersion.indexOf('/');
@@ -136,19 +135,12 @@ export function garbageCollectorController(registry: Registry, _clock: Clock): R
     return owner && owner.metadata.uid === ref.uid ? { ref, state: 'present', owner } : { ref, state: 'absent' };
   };
 
-  /** Objects holding a reference to uid: pods through the controllerUID index plus a scan for plain references, other kinds by scan. */
+  /** Objects holding a reference to uid (in the owner's namespace when it is namespaced), through the ownerUID index every resource has. */
   const dependentsOf = (uid: string, namespace: string | undefined, ownerNamespaced: boolean): Array<{ def: ResourceDefinition; obj: KubeObject }> => {
     const out: Array<{ def: ResourceDefinition; obj: KubeObject }> = [];
-    const refers = (obj: KubeObject, controller?: boolean) => (obj.metadata.ownerReferences ?? []).some((r) => r.uid === uid && (controller === undefined || Boolean(r.controller) === controller));
     for (const def of defs) {
       if (ownerNamespaced && !def.namespaced) continue;
-      const ns = ownerNamespaced ? namespace : undefined;
-      if (def === PODS) {
-        for (const obj of registry.store.byIndex(refOf(def), 'controllerUID', uid)) if (!ownerNamespaced || obj.metadata.namespace === namespace) out.push({ def, obj });
-        for (const obj of registry.store.list(refOf(def), ns)) if (refers(obj, false)) out.push({ def, obj });
-      } else {
-        for (const obj of registry.store.list(refOf(def), ns)) if (refers(obj)) out.push({ def, obj });
-      }
+      for (const obj of registry.store.byIndex(refOf(def), 'ownerUID', uid)) if (!ownerNamespaced || obj.metadata.namespace === namespace) out.push({ def, obj });
     }
     return out;
   };
@@ -212,7 +204,15 @@ export function garbageCollectorController(registry: Registry, _clock: Clock): R
     const plan = planOwnerDeletion(owner, deps.map((d) => d.obj));
     const defOf = new Map(deps.map((d) => [d.obj, d.def]));
     try {
-      for (const dep of plan.orphan) await removeOwnerReferences(defOf.get(dep)!, dep, [owner.metadata.uid!]);
+      for (const dep of plan.orphan) {
+        try {
+          await removeOwnerReferences(defOf.get(dep)!, dep, [owner.metadata.uid!]);
+        } catch (err) {
+          // A dependent gone (or replaced) meanwhile needs no orphaning; it must not stop the
+          // others or the finalizer's removal (upstream's orphanDependents ignores NotFound).
+          if (!isGone(err)) throw err;
+        }
+      }
       for (const dep of plan.attempt) await attemptToDelete(defOf.get(dep)!, dep);
       let finalizer = plan.removeFinalizer;
       // Dependents deleted at once (no grace period) may have unblocked the owner already.

@@ -56,10 +56,12 @@ function nodeIndex(name: string): number {
 
 /** Fills what a kubelet always reports (capacity, allocatable, addresses, nodeInfo, endpoint) when missing; mutates status. */
 function fillRegisteredStatus(name: string, status: NodeStatus): boolean {
-  const template = buildNode(name, nodeIndex(name)).status as NodeStatus;
+  // Built only when something is missing: this runs on every sync of the node.
+  let built: NodeStatus | undefined;
+  const template = (): NodeStatus => (built ??= buildNode(name, nodeIndex(name)).status as NodeStatus);
   let changed = false;
   if (Object.keys(status.capacity ?? {}).length === 0) {
-    status.capacity = template.capacity;
+    status.capacity = template().capacity;
     changed = true;
   }
   if (Object.keys(status.allocatable ?? {}).length === 0) {
@@ -67,15 +69,15 @@ function fillRegisteredStatus(name: string, status: NodeStatus): boolean {
     changed = true;
   }
   if ((status.addresses ?? []).length === 0) {
-    status.addresses = template.addresses;
+    status.addresses = template().addresses;
     changed = true;
   }
   if (!status.nodeInfo?.kubeletVersion) {
-    status.nodeInfo = template.nodeInfo;
+    status.nodeInfo = template().nodeInfo;
     changed = true;
   }
   if (!status.daemonEndpoints?.kubeletEndpoint?.Port) {
-    status.daemonEndpoints = template.daemonEndpoints;
+    status.daemonEndpoints = template().daemonEndpoints;
     changed = true;
   }
   return changed;
@@ -263,18 +265,18 @@ export interface PodPlan {
   requeueAfterMs?: number;
 }
 
-interface PodState {
+export interface PodState {
   sandboxReady: boolean;
   initialized: boolean;
   containersReady: boolean;
 }
 
-function fieldPath(list: 'containers' | 'initContainers', name: string): string {
+export function fieldPath(list: 'containers' | 'initContainers', name: string): string {
   return `spec.${list}{${name}}`;
 }
 
 /** Desired kubelet conditions in the kubelet's order; other conditions (DisruptionTarget, gates) are kept after them. */
-function podConditions(pod: Pod, state: PodState, now: Date): PodConditionWire[] {
+export function podConditions(pod: Pod, state: PodState, now: Date): PodConditionWire[] {
   const nowText = formatTimestamp(now);
   const unready = (pod.spec?.containers ?? []).map((c) => c.name);
   const incomplete = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy !== 'Always').map((c) => c.name);
@@ -303,7 +305,7 @@ function waitingStatus(c: Container, reason: string): ContainerStatus {
   return { name: c.name, image: c.image ?? '', imageID: '', lastState: {}, ready: false, restartCount: 0, started: false, state: { waiting: { reason } } };
 }
 
-function runningStatus(c: Container, containerID: string, startedAt: string, restartCount = 0, lastState: ContainerStatus['lastState'] = {}): ContainerStatus {
+export function runningStatus(c: Container, containerID: string, startedAt: string, restartCount = 0, lastState: ContainerStatus['lastState'] = {}): ContainerStatus {
   return {
     containerID,
     image: normalizeImage(c.image ?? ''),
@@ -342,7 +344,7 @@ function hostIPOf(node: Node): string | undefined {
 }
 
 /** Pulled, Created and Started for one container, as kuberuntime records them. */
-function startEvents(c: Container, list: 'containers' | 'initContainers', pulledAfterMs: number | undefined): KubeletEvent[] {
+export function startEvents(c: Container, list: 'containers' | 'initContainers', pulledAfterMs: number | undefined): KubeletEvent[] {
   const path = fieldPath(list, c.name);
   const pulled =
     pulledAfterMs === undefined
@@ -481,6 +483,10 @@ export interface KubeletOptions {
   isStopped?: (nodeName: string) => boolean;
   /** While stopped, how often to look whether the kubelet was started again (default 1 s). */
   stoppedPollMs?: number;
+  /** More watches whose events wake a node's kubelet at once (the NodeControl that stops and starts it). */
+  wakeOn?: Reconciler['watches'];
+  /** Plans each pod's next step (default planPod; kubemock.dev PodStages wrap it). */
+  podPlanner?: (pod: Pod, ctx: PodRuntimeContext) => PodPlan;
   /** Node status heartbeat (default 40 s). */
   nodeStatusReportMs?: number;
   /** Lease renewal (default 10 s) and its duration (default 40 s). */
@@ -522,6 +528,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
   const leaseDurationSeconds = options.leaseDurationSeconds ?? 40;
   const stoppedPollMs = options.stoppedPollMs ?? 1000;
   const isStopped = options.isStopped ?? (() => false);
+  const podPlanner = options.podPlanner ?? planPod;
   const newContainerID = options.newContainerID ?? (() => randomBytes(32).toString('hex'));
   const recorders = new Map<string, EventRecorder>();
   const memory = new Map<string, NodeMemory>();
@@ -592,7 +599,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
     for (const obj of bound) {
       const uid = obj.metadata.uid!;
       const now = clock.now();
-      const plan = planPod(asPod(obj), {
+      const plan = podPlanner(asPod(obj), {
         node: asNode(node),
         now,
         startupDelayMs,
@@ -643,9 +650,12 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
 
   return {
     name: 'kubelet',
+    // Every node's kubelet is its own process upstream: nodes sync side by side.
+    workers: 32,
     watches: [
       { def: nodes, keys: (obj) => [obj.metadata.name!] },
       { def: pods, keys: (obj) => (asPod(obj).spec?.nodeName ? [asPod(obj).spec!.nodeName!] : []) },
+      ...(options.wakeOn ?? []),
     ],
     initialKeys: () => registry.store.list(NODES).map((n) => n.metadata.name!),
     async reconcile(nodeName) {

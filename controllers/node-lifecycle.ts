@@ -269,6 +269,7 @@ export function nodeLifecycleController(registry: Registry, clock: Clock, option
 
   return {
     name: 'node-lifecycle',
+    workers: 4,
     watches: [
       { def: nodes, keys: (obj) => [obj.metadata.name!] },
       { def: pods, keys: (obj) => (asPod(obj).spec?.nodeName ? [asPod(obj).spec!.nodeName!] : []) },

@@ -187,6 +187,22 @@ function nodeAffinityPreFilter(pod: Pod): { nodeNames?: Set<string>; rejected?: 
 export type ResourceList = Map<string, number>;
 
 function toUnits(name: string, quantity: unknown): number {
+  if (typeof quantity !== 'string') return parseUnits(name, quantity);
+  // The same few quantity strings ("4", "16Gi", "100m") are parsed for every pod and node the
+  // scheduler looks at: remember them (a bounded memo of a pure function).
+  const key = `${name === 'cpu' ? 'm' : 'u'}${quantity}`;
+  let units = PARSED_UNITS.get(key);
+  if (units === undefined) {
+    units = parseUnits(name, quantity);
+    if (PARSED_UNITS.size >= 4096) PARSED_UNITS.clear();
+    PARSED_UNITS.set(key, units);
+  }
+  return units;
+}
+
+const PARSED_UNITS = new Map<string, number>();
+
+function parseUnits(name: string, quantity: unknown): number {
   const v = parseQuantity(quantity);
   if (v === undefined) return 0;
   // Quantity.MilliValue / Value round up, so a tiny request never counts as zero.
@@ -536,6 +552,10 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
 
   return {
     name: 'scheduler',
+    // Decisions stay consistent with several workers: a bind applies to the store in the same
+    // tick as the decision that made it, so the next decision already counts the pod. Only the
+    // writes after it (condition, event) overlap.
+    workers: 8,
     watches: [
       {
         def: pods,
@@ -562,11 +582,21 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
       const previous = backoff.get(key);
       if (previous && now < previous.until) return { requeueAfterMs: previous.until - now };
 
-      const nodeInfos: NodeInfo[] = registry.store.list(NODES).map((n) => ({
+      const infoOf = (n: KubeObject): NodeInfo => ({
         node: asNode(n),
         pods: registry.store.byIndex(PODS, 'nodeName', n.metadata.name!).map(asPod).filter((p) => !isPodTerminal(p)),
-      }));
-      const result = schedulePod(asPod(obj), nodeInfos);
+      });
+      // A pod pinned to named nodes (every DaemonSet pod) can only land on those: look at them
+      // alone first, instead of building every node's info per pod. Only when none fits are all
+      // nodes looked at, for the exact "0/N nodes are available" message.
+      const pinned = nodeAffinityPreFilter(asPod(obj)).nodeNames;
+      let result: ScheduleResult | undefined;
+      if (pinned) {
+        const candidates = [...pinned].map((n) => registry.store.get(NODES, undefined, n)).filter((n) => n !== undefined);
+        const attempt = schedulePod(asPod(obj), candidates.map(infoOf));
+        if (attempt.nodeName !== undefined) result = attempt;
+      }
+      result ??= schedulePod(asPod(obj), registry.store.list(NODES).map(infoOf));
       if (result.nodeName !== undefined) {
         try {
           await bindPod(registry, namespace, name, result.nodeName);

@@ -8,6 +8,8 @@ export interface WorkQueueOptions {
   /** Per-key exponential back-off: base delay and cap, in ms. */
   baseDelayMs?: number;
   maxDelayMs?: number;
+  /** Called once per key that actually enters the queue (a collapsed duplicate is no add), as client-go counts workqueue_adds_total. */
+  onAdd?: () => void;
 }
 
 export class WorkQueue {
@@ -21,11 +23,13 @@ export class WorkQueue {
   private readonly delayed = new Map<string, { at: number; cancel: () => void }>();
   private waiters: Array<(key: string | undefined) => void> = [];
   private shuttingDown = false;
+  private readonly onAdd: (() => void) | undefined;
 
   constructor(options: WorkQueueOptions) {
     this.clock = options.clock;
     this.baseDelayMs = options.baseDelayMs ?? 5;
     this.maxDelayMs = options.maxDelayMs ?? 60_000;
+    this.onAdd = options.onAdd;
   }
 
   /** Queue depth: keys waiting now (not counting delayed ones). */
@@ -35,8 +39,14 @@ export class WorkQueue {
 
   add(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
+    this.onAdd?.();
     this.dirty.add(key);
     if (this.processing.has(key)) return;
+    this.handOut(key);
+  }
+
+  /** Gives a dirty key to a waiting worker, or queues it. */
+  private handOut(key: string): void {
     const waiter = this.waiters.shift();
     if (waiter) {
       this.dirty.delete(key);
@@ -87,10 +97,9 @@ export class WorkQueue {
   /** Marks a key finished; if it was re-added meanwhile it goes back in the queue. */
   done(key: string): void {
     this.processing.delete(key);
-    if (this.dirty.has(key)) {
-      this.dirty.delete(key);
-      this.add(key);
-    }
+    if (!this.dirty.has(key)) return;
+    if (this.shuttingDown) this.dirty.delete(key);
+    else this.handOut(key);
   }
 
   shutDown(): void {

@@ -253,12 +253,15 @@ export function buildV3Documents(resources: readonly ResourceDefinition[]): Map<
 }
 
 export async function openApiRoutes(app: FastifyInstance, options: { registry: Registry }): Promise<void> {
-  const docs = buildV3Documents(options.registry.resources);
+  // Built on first use: serialising and hashing every group version's document is start-up time
+  // that a process serving no kubectl (explain, apply's validation) never needs.
+  let built: Map<string, V3Document> | undefined;
+  const documents = () => (built ??= buildV3Documents(options.registry.resources));
   app.get('/openapi/v3', async () => ({
-    paths: Object.fromEntries([...docs].map(([key, doc]) => [key, { serverRelativeURL: `/openapi/v3/${key}?hash=${doc.hash}` }])),
+    paths: Object.fromEntries([...documents()].map(([key, doc]) => [key, { serverRelativeURL: `/openapi/v3/${key}?hash=${doc.hash}` }])),
   }));
   app.get<{ Params: { '*': string }; Querystring: { hash?: string } }>('/openapi/v3/*', async (request, reply) => {
-    const doc = docs.get(request.params['*']);
+    const doc = documents().get(request.params['*']);
     if (!doc) return reply.callNotFound();
     if (request.query.hash === doc.hash) {
       reply.header('cache-control', 'public, immutable').header('expires', new Date(Date.now() + 365 * 86400_000).toUTCString());

@@ -8,9 +8,10 @@ import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../ap
 import { prefixFromUserAgent } from '../api/managed-fields.js';
 import { serverSideApply } from '../api/server-side-apply.js';
 import type { DeleteOptions, Registry, RequestOptions } from '../api/registry.js';
-import { apiVersionOf, type ResourceDefinition } from '../api/types.js';
+import { apiVersionOf, type ResourceDefinition, type Verb } from '../api/types.js';
 import { PATCH_TYPES, decodeObjectBody, mediaType, negotiate, parseJsonBody, type Representation } from '../server/negotiation.js';
-import { WatchStream, type WatchStreams } from '../server/watch-stream.js';
+import type { WatchStreams } from '../server/watch-stream.js';
+import { JsonCache } from '../server/json-cache.js';
 import { buildTable, parseIncludeObject, partialObjectMetadata } from './table.js';
 import { addWarnings, decodeObjectRequest } from './body.js';
 import { fieldValidationDirective, patchDocumentProblems, validateApplyPatch, validatePatchedObject, type PatchFormat } from '../api/field-validation.js';
@@ -38,6 +39,8 @@ export interface ResourceRoutesOptions {
   subresourceHandlers?: Record<string, SubresourceHandler>;
   /** Watches without timeoutSeconds end after this many seconds times [1, 2), as kube-apiserver's --min-request-timeout; 0 or absent: never. */
   minRequestTimeoutSeconds?: number;
+  /** JSON texts of stored objects, shared with the watch streams (one is made when absent). */
+  jsonCache?: JsonCache;
 }
 
 function one(query: Query, key: string): string | undefined {
@@ -90,6 +93,31 @@ function dryRunParam(query: Query, kind: OptionsKind): boolean {
   return checkDryRun(raw === undefined ? [] : Array.isArray(raw) ? raw : [raw], kind);
 }
 
+/** Go's %q of a string, for the ASCII escapes that differ from JSON's (\a, \v, \x01, \x7f). */
+function goQuote(s: string): string {
+  return JSON.stringify(s)
+    .replace(/\\u0007/g, '\\a')
+    .replace(/\\u000b/g, '\\v')
+    .replace(/\\u00([01][0-9a-f])/g, '\\x$1')
+    .replace(/\x7f/g, '\\x7f');
+}
+
+/** The API verb of a request on a resource (not a subresource). */
+export function requestVerb(method: string, name: string | undefined, query: Query): Verb {
+  switch (method) {
+    case 'GET':
+      return name === undefined ? (booleanParam(query, 'watch') ? 'watch' : 'list') : 'get';
+    case 'POST':
+      return 'create';
+    case 'PUT':
+      return 'update';
+    case 'PATCH':
+      return 'patch';
+    default:
+      return name === undefined ? 'deletecollection' : 'delete';
+  }
+}
+
 /** Go's unicode.IsPrint, near enough: letters, marks, numbers, punctuation, symbols and the ASCII space. */
 const NON_PRINTABLE = /[^\p{L}\p{M}\p{N}\p{P}\p{S} ]/u;
 
@@ -105,7 +133,7 @@ function requestOptions(query: Query, userAgent?: string, kind: OptionsKind = 'P
     if (bad) {
       const code = bad[0].codePointAt(0)!;
       const at = Buffer.byteLength(fieldManager.slice(0, bad.index));
-      const detail = `Invalid value: ${JSON.stringify(fieldManager)}: invalid character U+${code.toString(16).toUpperCase().padStart(4, '0')} (at position ${at})`;
+      const detail = `Invalid value: ${goQuote(fieldManager)}: invalid character U+${code.toString(16).toUpperCase().padStart(4, '0')} (at position ${at})`;
       throw invalidRequestOptions(kind, 'fieldManager', 'FieldValueInvalid', detail);
     }
   }
@@ -123,7 +151,10 @@ function invalidPatchOptions(field: string, reason: string, detail: string): Sta
 
 /** Splits a URL path into a resource path; undefined when it names no resource. */
 export function parseResourcePath(registry: Registry, url: string): ResourcePath | 'discovery' | undefined {
-  const segments = url.split('?')[0]!.split('/').filter((s) => s !== '').map(decodeURIComponent);
+  const query = url.indexOf('?');
+  const pathPart = query < 0 ? url : url.slice(0, query);
+  const segments = pathPart.split('/').filter((s) => s !== '');
+  if (pathPart.includes('%')) for (let i = 0; i < segments.length; i++) segments[i] = decodeURIComponent(segments[i]!);
   let group: string;
   let version: string;
   let rest: string[];
@@ -153,6 +184,7 @@ export function parseResourcePath(registry: Registry, url: string): ResourcePath
 /** Registers the catch-all routes under /api and /apis. */
 export async function resourceRoutes(app: FastifyInstance, options: ResourceRoutesOptions): Promise<void> {
   const { registry, watches, now } = options;
+  const json = options.jsonCache ?? new JsonCache();
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const parsed = parseResourcePath(registry, request.url);
     if (parsed === 'discovery') {
@@ -191,6 +223,10 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     negotiate(request.headers.accept);
     // The all-namespaces path of a namespaced resource serves list and watch only.
     if (def.namespaced && namespace === undefined && method !== 'GET') throw methodNotAllowed();
+    // A verb the table row does not list (a read-only kind's writes) is 405, as upstream's unregistered handlers.
+    if (subresource === undefined && !def.verbs.includes(requestVerb(method, name, query))) throw methodNotAllowed();
+    // Reads (and a watch's starting point) show only durable state: nothing a crash could take back.
+    if (method === 'GET') await registry.store.whenDurable();
     if (name === undefined) {
       if (method === 'GET') {
         if (booleanParam(query, 'watch')) return startWatch(path, request, reply);
@@ -334,6 +370,11 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     if (representation.as === 'PartialObjectMetadata') {
       return { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${representation.version}`, metadata: listMeta, items: result.items.map((o) => partialObjectMetadata(o, representation.version)) };
     }
+    if (representation.as === 'object' && representation.format === 'json') {
+      // The list's text from its items' shared texts: no object is serialised twice.
+      reply.type(JSON_CONTENT_TYPE);
+      return reply.send(json.listOf({ kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta }, 'items', result.items));
+    }
     return send(reply, representation, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta, items: result.items });
   };
 
@@ -344,6 +385,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
       return buildTable(def, [obj], { now: now(), includeObject: parseIncludeObject(one(query, 'includeObject')), version: representation.version, withColumns: true, listMeta: { resourceVersion: obj.metadata.resourceVersion } });
     }
     if (representation.as === 'PartialObjectMetadata') return partialObjectMetadata(obj, representation.version);
+    if (representation.as === 'object' && representation.format === 'json') return reply.type(JSON_CONTENT_TYPE).send(json.of(obj));
     return send(reply, representation, obj);
   };
 
@@ -366,8 +408,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     // Selectors and options are checked before the stream starts, so mistakes get a plain 4xx.
     registry.checkWatchRequest(def, watchRequest);
     reply.hijack();
-    const stream = new WatchStream(reply.raw);
-    watches.add(stream);
+    const stream = watches.start(reply.raw);
     let firstTableEvent = true;
     const encode = (object: KubeObject): unknown => {
       if (representation.as === 'Table') {
@@ -383,7 +424,16 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     };
     try {
       const watch = registry.watch(def, watchRequest, {
-        event: (type, object) => stream.writeEvent(type, encode(object)),
+        // Objects as they are stored (frozen) share one serialisation across all JSON watchers.
+        event: (type, object) => {
+          if (representation.as === 'object') stream.writeLine(watches.eventLine(type, object));
+          else stream.writeEvent(type, encode(object));
+          // A FaultRule's dropped watch: the connection goes away mid-stream, as a broken network would.
+          if (request.watchEventLimit !== undefined && --request.watchEventLimit <= 0) {
+            stream.end();
+            reply.raw.destroy();
+          }
+        },
         bookmark,
       });
       stream.onEnd(() => watch.stop());
@@ -408,6 +458,9 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     app.route({ method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'], url: `${prefix}/*`, handler });
   }
 }
+
+/** What Fastify sends for an object it serialises itself. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 function send(reply: FastifyReply, representation: Representation, body: unknown): unknown {
   if (representation.as === 'object' && representation.format === 'yaml') {

@@ -1,6 +1,6 @@
 // kubemock's REST surface for people: an OpenAPI 3 document derived from the resource table,
 // committed as openapi.yaml (a test keeps the two equal) and served with a docs page.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceDefinition } from '../api/types.js';
 import { apiVersionOf } from '../api/types.js';
 
@@ -122,10 +122,42 @@ export function buildRestOpenApi(resources: readonly ResourceDefinition[]): Reco
   };
 }
 
-/** Serves openapi.yaml with @fastify/swagger (static mode) and its docs page at /docs. */
-export async function restDocsRoutes(app: FastifyInstance, options: { document: Record<string, unknown> }): Promise<void> {
-  const swagger = (await import('@fastify/swagger')).default;
-  const swaggerUi = (await import('@fastify/swagger-ui')).default;
-  await app.register(swagger, { mode: 'static', specification: { document: options.document as never } });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+/** Hop-by-hop headers the outer reply sets itself. */
+const UNFORWARDED_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'date']);
+
+/**
+ * Serves openapi.yaml with @fastify/swagger (static mode) and its docs page at /docs. Loading
+ * swagger-ui (and @fastify/static, which globs its files) costs a good part of start-up, and most
+ * runs never open the page: both load into an inner, never-listening Fastify instance on the first
+ * /docs request, which the outer routes forward to with inject().
+ */
+export async function restDocsRoutes(app: FastifyInstance, options: { document: Record<string, unknown> | (() => Record<string, unknown>) }): Promise<void> {
+  let docs: Promise<FastifyInstance> | undefined;
+  const load = async (): Promise<FastifyInstance> => {
+    const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([import('fastify'), import('@fastify/swagger'), import('@fastify/swagger-ui')]);
+    const document = typeof options.document === 'function' ? options.document() : options.document;
+    const inner = Fastify({ routerOptions: { ignoreTrailingSlash: true } });
+    await inner.register(swagger, { mode: 'static', specification: { document: document as never } });
+    await inner.register(swaggerUi, { routePrefix: '/docs' });
+    await inner.ready();
+    return inner;
+  };
+  const forward = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    docs ??= load().catch((err: unknown) => {
+      docs = undefined;
+      throw err;
+    });
+    const inner = await docs;
+    // HEAD is the GET without a body: the outer route drops the body and keeps its length.
+    const res = await inner.inject({ method: 'GET', url: request.url, headers: request.headers });
+    // Paths the docs do not serve get the server's own 404 Status, as before.
+    if (res.statusCode === 404) return reply.callNotFound();
+    for (const [name, value] of Object.entries(res.headers)) if (value !== undefined && !UNFORWARDED_HEADERS.has(name)) reply.header(name, value);
+    return reply.code(res.statusCode).send(res.rawPayload);
+  };
+  app.get('/docs', forward);
+  app.get('/docs/*', forward);
+  app.addHook('onClose', async () => {
+    if (docs) await (await docs.catch(() => undefined))?.close();
+  });
 }

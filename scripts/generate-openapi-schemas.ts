@@ -197,13 +197,14 @@ export function generateSchemas(options: GeneratorOptions = {}): Record<string, 
   };
 
   const build = (decl: Declaration): Schema => {
-    const description = docComment(decl.node) ?? SYNTHETIC_DESCRIPTIONS[componentName(decl)];
+    const text = docComment(decl.node) ?? SYNTHETIC_DESCRIPTIONS[componentName(decl)];
+    const description: Schema = text === undefined ? {} : { description: text };
     if (ts.isTypeAliasDeclaration(decl.node)) {
       // Scalars with a name of their own: Time, MicroTime (date-time strings) and Quantity.
       const name = componentName(decl);
-      if (name.endsWith('.Quantity')) return { description, oneOf: [{ type: 'string' }, { type: 'number' }] };
+      if (name.endsWith('.Quantity')) return { ...description, oneOf: [{ type: 'string' }, { type: 'number' }] };
       if (decl.node.type.kind !== ts.SyntaxKind.StringKeyword) throw new Error(`${name}: unsupported alias`);
-      return { description, type: 'string', format: 'date-time' };
+      return { ...description, type: 'string', format: 'date-time' };
     }
     const properties: Record<string, Schema> = {};
     const required: string[] = [];
@@ -213,7 +214,7 @@ export function generateSchemas(options: GeneratorOptions = {}): Record<string, 
       properties[name] = propertySchema(decl, member);
       if (!member.questionToken) required.push(name);
     }
-    const schema: Schema = { description, type: 'object' };
+    const schema: Schema = { ...description, type: 'object' };
     if (Object.keys(properties).length) schema.properties = properties;
     if (required.length) schema.required = required;
     if (ATOMIC_STRUCTS.has(decl.name)) {

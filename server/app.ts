@@ -1,8 +1,10 @@
 // buildServer: assembles store, registry, routes and controllers into a Fastify instance that
 // tests can inject into. It never listens and never exits: server/main.ts does.
+import { createRequire } from 'node:module';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { Registry } from '../api/registry.js';
 import { RESOURCES } from '../api/resources.js';
+import { STEERING_RESOURCES } from '../api/steering-resources.js';
 import { ObjectStore, type Indexer } from '../store/store.js';
 import { MemoryAdapter, type PersistenceAdapter } from '../store/persistence.js';
 import { LowdbJournalAdapter } from '../store/lowdb-adapter.js';
@@ -13,8 +15,15 @@ import { resourceRoutes, type SubresourceHandler } from '../routes/resources.js'
 import { buildRestOpenApi, restDocsRoutes } from '../routes/rest-openapi.js';
 import { MAX_BODY_BYTES, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { WatchStreams } from './watch-stream.js';
+import { JsonCache } from './json-cache.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { POD_SUBRESOURCES } from '../routes/subresources.js';
+import { installFaultInjection } from '../routes/faults.js';
+import { installRequestLog } from '../routes/request-log.js';
+import type { DestinationStream } from 'pino';
+import { installAuthentication, type StaticToken } from './auth.js';
+import { ServerMetrics, instrumentRequests, storageObjectCounts } from './metrics.js';
+import { metricsRoutes } from '../routes/metrics.js';
 
 export interface ServerOptions {
   /** 'memory', a lowdb data file path, or a ready adapter. */
@@ -35,7 +44,30 @@ export interface ServerOptions {
    * seconds times a random factor in [1, 2), so clients re-watch now and then (default 1800; 0 never).
    */
   minRequestTimeoutSeconds?: number;
+  /** Requests the request log keeps (kubemock.dev RecordedRequests; default 1000, 0 off). */
+  requestLogSize?: number;
+  /** Bytes a watch client may leave unread before its stream is closed (default 32 MiB). */
+  maxWatchBufferedBytes?: number;
+  /** Serve HTTPS with this certificate and key (PEM); see server/tls.ts. */
+  https?: { cert: string; key: string };
+  /** Static bearer tokens (server/auth.ts); when given, every request but the health and version paths needs one. */
+  tokens?: readonly StaticToken[];
+  /** Where log lines go (default stdout, as JSON); main.ts passes pino-pretty in a terminal. */
+  logStream?: DestinationStream;
+  /** Also export process_* and nodejs_* metrics: for the one server of a process. */
+  processMetrics?: boolean;
 }
+
+// Fastify's default schema compilers (ajv, fast-json-stringify), loaded on the first route that
+// declares a schema rather than at every start: no route of this server declares one, and loading
+// them is a noticeable part of start-up. Resolved from fastify's own folder, as fastify would.
+const fastifyRequire = createRequire(createRequire(import.meta.url).resolve('fastify'));
+type CompilerBuilder = (...args: never[]) => unknown;
+function lazyBuilder(module: string): CompilerBuilder {
+  let builder: ((...args: unknown[]) => unknown) | undefined;
+  return (...args) => (builder ??= (fastifyRequire(module) as () => (...args: unknown[]) => unknown)())(...args);
+}
+const LAZY_SCHEMA_COMPILERS = { buildValidator: lazyBuilder('@fastify/ajv-compiler'), buildSerializer: lazyBuilder('@fastify/fast-json-stringify-compiler') } as never;
 
 /** Secondary indexes the controllers and field selectors lean on. */
 export const INDEXERS: readonly Indexer[] = [
@@ -45,11 +77,14 @@ export const INDEXERS: readonly Indexer[] = [
     name: 'controllerUID',
     keys: (obj) => (obj.metadata.ownerReferences ?? []).filter((r) => r.controller).map((r) => r.uid),
   },
+  // Every owner of every object: the garbage collector finds dependents without a scan.
+  { resource: '*', name: 'ownerUID', keys: (obj) => [...new Set((obj.metadata.ownerReferences ?? []).map((r) => r.uid))] },
 ];
 
 declare module 'fastify' {
   interface FastifyInstance {
     registry: Registry;
+    metrics: ServerMetrics;
   }
 }
 
@@ -64,11 +99,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const now = options.now ?? (() => new Date());
   const store = await ObjectStore.open({ adapter: adapterFor(options.data), now, indexers: INDEXERS, eventLogCapacity: options.eventLogCapacity });
   const fresh = store.resourceVersion === 0;
-  const registry = new Registry(store, RESOURCES, now);
+  const registry = new Registry(store, [...RESOURCES, ...STEERING_RESOURCES], now);
   await bootstrapCluster(registry, { fresh, nodeCount: options.nodes ?? 3, now: now() });
 
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'silent' },
+    logger: { level: options.logLevel ?? 'silent', ...(options.logStream ? { stream: options.logStream } : {}) },
+    // The https server has the same request and reply API; Fastify's types only tell them apart.
+    ...(options.https ? { https: options.https } : {}),
     // One debug line per request (onResponse below) instead of Fastify's two info lines.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
@@ -76,25 +113,38 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // Object names (and so paths) may be long; Go's server limits only the request line, to 1 MiB.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 64 * 1024 },
     frameworkErrors: frameworkErrorHandler,
+    schemaController: { compilersFactory: LAZY_SCHEMA_COMPILERS },
   });
   app.decorate('registry', registry);
   installErrorHandlers(app);
   // Bodies stay raw: the handlers decode by content type (JSON, YAML, protobuf, patches).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.debug({ method: request.method, url: request.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request');
+  // Metrics and the one debug line per request, then authentication: both before every route.
+  const metrics = new ServerMetrics({ storageObjects: storageObjectCounts(registry.resources, (ref) => store.count(ref)), processMetrics: options.processMetrics });
+  app.decorate('metrics', metrics);
+  instrumentRequests(app, metrics, (info) => {
+    const def = registry.find(info.apiGroup, info.apiVersion, info.resource);
+    return def !== undefined && (info.subresource === '' || def.subresources.some((sub) => sub.name === info.subresource));
   });
+  if (options.tokens) installAuthentication(app, options.tokens);
+  // The request log (kubemock.dev RecordedRequests) sees every request, faulted ones included;
+  // FaultRules then answer or slow matching requests before any handler runs.
+  installRequestLog(app, { registry, now, capacity: options.requestLogSize });
+  installFaultInjection(app, { registry, now });
 
-  const watches = new WatchStreams();
+  // One JSON text per stored object version, shared by GET, LIST, write answers and every watcher.
+  const jsonCache = new JsonCache();
+  const watches = new WatchStreams({ maxBufferedBytes: options.maxWatchBufferedBytes, jsonCache });
   app.addHook('preClose', async () => watches.endAll());
   app.addHook('onClose', async () => store.close());
 
+  await app.register(metricsRoutes, { metrics });
   await app.register(healthRoutes, { checks: { ping: () => undefined, 'etcd': () => undefined, 'poststarthook/start-kubemock-controllers': () => undefined } });
   await app.register(discoveryRoutes, { registry });
   await app.register(openApiRoutes, { registry });
-  await app.register(restDocsRoutes, { document: buildRestOpenApi(registry.resources) });
-  await app.register(resourceRoutes, { registry, watches, now, minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800, subresourceHandlers: { ...POD_SUBRESOURCES, ...options.subresourceHandlers } });
+  await app.register(restDocsRoutes, { document: () => buildRestOpenApi(registry.resources) });
+  await app.register(resourceRoutes, { registry, watches, jsonCache, now, minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800, subresourceHandlers: { ...POD_SUBRESOURCES, ...options.subresourceHandlers } });
   for (const plugin of options.plugins ?? []) await plugin(app, registry);
   return app;
 }

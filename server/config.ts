@@ -13,6 +13,14 @@ export interface Config {
   watchCacheSize: number | undefined;
   /** Watches without timeoutSeconds end after this many seconds times 1..2 (0: never); undefined: the server's default. */
   minRequestTimeout: number | undefined;
+  /** Serve HTTPS with a generated (then kept) CA and serving certificate. */
+  tls: boolean;
+  /** A kube-apiserver static token file; when set, requests need a bearer token. */
+  tokenFile: string | undefined;
+  /** 'virtual': time stands still until advanced through the kubemock.dev Clock; undefined: real time. */
+  clock: 'real' | 'virtual' | undefined;
+  /** Requests the request log keeps (kubemock.dev RecordedRequests); undefined: the server's default. */
+  requestLogSize: number | undefined;
   help: boolean;
 }
 
@@ -31,6 +39,10 @@ const FLAG_NAMES = {
   'log-level': 'logLevel',
   'watch-cache-size': 'watchCacheSize',
   'min-request-timeout': 'minRequestTimeout',
+  tls: 'tls',
+  'token-file': 'tokenFile',
+  clock: 'clock',
+  'request-log-size': 'requestLogSize',
 } as const;
 
 const FLAGS: readonly FlagSpec[] = [
@@ -42,6 +54,10 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: 'log-level', env: 'KUBEMOCK_LOG_LEVEL', description: 'fatal, error, warn, info, debug, trace or silent (default info)' },
   { flag: 'watch-cache-size', env: 'KUBEMOCK_WATCH_CACHE_SIZE', description: 'watch events kept for resuming watches; older resourceVersions get 410 Gone (default 100000)' },
   { flag: 'min-request-timeout', env: 'KUBEMOCK_MIN_REQUEST_TIMEOUT', description: 'a watch without timeoutSeconds ends after this many seconds times 1..2, as kube-apiserver; 0 never (default 1800)' },
+  { flag: 'tls', env: 'KUBEMOCK_TLS', description: 'serve HTTPS; a CA and serving certificate are made on first start and kept in <data>.tls/ (a temp dir with --data memory); env: true/false/1/0' },
+  { flag: 'clock', env: 'KUBEMOCK_CLOCK', description: "real (default) or virtual: time stands still until advanced through the kubemock.dev Clock 'cluster'" },
+  { flag: 'request-log-size', env: 'KUBEMOCK_REQUEST_LOG_SIZE', description: 'requests kept in memory as kubemock.dev RecordedRequests; 0 turns the log off (default 1000)' },
+  { flag: 'token-file', env: 'KUBEMOCK_TOKEN_FILE', description: 'kube-apiserver static token file (token,user,uid,"group1,group2"): requests need "Authorization: Bearer <token>"; needs --tls for kubectl' },
 ];
 
 export const DEFAULTS = { host: '127.0.0.1', port: 8080, data: './data/kubemock.json', nodes: 3, logLevel: 'info' } as const;
@@ -61,12 +77,36 @@ export function helpText(): string {
     ...lines,
     `  --${'help'.padEnd(20)} ${''.padEnd(29)} print this help`,
     '',
+    'TLS and tokens:',
+    '  kubectl sends no Authorization header over plain http, so --token-file needs --tls for kubectl',
+    '  (curl sends it either way). With --write-kubeconfig, the kubeconfig embeds',
+    "  the CA (certificate-authority-data) and the first token of the file. Users in the group",
+    '  "kubemock:read-only" may get, list and watch; their writes answer 403 Forbidden. /livez,',
+    '  /readyz, /healthz and /version need no token; everything else, /metrics included, does.',
+    '',
+    'Endpoints beside the Kubernetes API: /livez /readyz /healthz /version /metrics (Prometheus text format).',
+    'Logs: pino JSON lines on stdout, pretty when stdout is a terminal; info logs controller actions,',
+    'debug adds one line per request.',
+    '',
   ].join('\n');
 }
 
 function integer(name: string, text: string, min: number, max: number): number {
   if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) throw new ConfigError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
   return Number(text);
+}
+
+/** A boolean environment variable: true/false/1/0 in any case; unset or empty is false. */
+function boolean(name: string, text: string | undefined): boolean {
+  if (text === undefined || text === '') return false;
+  if (/^(1|true)$/i.test(text)) return true;
+  if (/^(0|false)$/i.test(text)) return false;
+  throw new ConfigError(`${name} must be true, false, 1 or 0, got ${JSON.stringify(text)}`);
+}
+
+function clockMode(text: string | undefined): Config['clock'] {
+  if (text === undefined || text === 'real' || text === 'virtual') return text;
+  throw new ConfigError(`--clock must be real or virtual, got ${JSON.stringify(text)}`);
 }
 
 /** Reads flags, then environment variables, then defaults. Throws ConfigError on bad input. */
@@ -84,6 +124,10 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
         'log-level': { type: 'string' },
         'watch-cache-size': { type: 'string' },
         'min-request-timeout': { type: 'string' },
+        tls: { type: 'boolean' },
+        'token-file': { type: 'string' },
+        clock: { type: 'string' },
+        'request-log-size': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -99,6 +143,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
   const logLevel = value('log-level') ?? DEFAULTS.logLevel;
   const watchCacheSize = value('watch-cache-size');
   const minRequestTimeout = value('min-request-timeout');
+  const requestLogSize = value('request-log-size');
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new ConfigError(`--log-level must be one of fatal, error, warn, info, debug, trace, silent; got ${JSON.stringify(logLevel)}`);
   return {
     host: value('host') ?? DEFAULTS.host,
@@ -109,6 +154,10 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     logLevel,
     watchCacheSize: watchCacheSize === undefined ? undefined : integer('watch-cache-size', watchCacheSize, 1, 100_000_000),
     minRequestTimeout: minRequestTimeout === undefined ? undefined : integer('min-request-timeout', minRequestTimeout, 0, 31_536_000),
+    tls: parsed.values.tls === true || boolean('KUBEMOCK_TLS', env.KUBEMOCK_TLS),
+    tokenFile: value('token-file'),
+    clock: clockMode(value('clock')),
+    requestLogSize: requestLogSize === undefined ? undefined : integer('request-log-size', requestLogSize, 0, 10_000_000),
     help: Boolean(parsed.values.help),
   };
 }

@@ -33,6 +33,22 @@ function parseAccept(header: string | undefined): MediaRange[] {
  * Protobuf is skipped (clients always list JSON after it); nothing acceptable is 406.
  */
 export function negotiate(accept: string | undefined, options: { allowTable: boolean } = { allowTable: true }): Representation {
+  // Clients send the same few Accept headers over and over: remember the answers (not the 406s).
+  const cache = options.allowTable ? NEGOTIATED_WITH_TABLE : NEGOTIATED;
+  const key = accept ?? '';
+  const known = cache.get(key);
+  if (known) return known;
+  const chosen = chooseRepresentation(accept, options);
+  if (cache.size >= 256) cache.clear();
+  cache.set(key, Object.freeze(chosen));
+  return chosen;
+}
+
+// Bounded memo tables of a pure function of the header text (the values are never changed).
+const NEGOTIATED = new Map<string, Representation>();
+const NEGOTIATED_WITH_TABLE = new Map<string, Representation>();
+
+function chooseRepresentation(accept: string | undefined, options: { allowTable: boolean }): Representation {
   for (const range of parseAccept(accept)) {
     const { type, params } = range;
     if (params.as) {

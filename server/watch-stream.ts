@@ -2,13 +2,57 @@
 // Streams end on timeoutSeconds, on server close, or when a client falls too far behind.
 import type { ServerResponse } from 'node:http';
 import type { StatusObject } from '../store/status-error.js';
+import { JsonCache } from './json-cache.js';
 
 /** Bytes a client may leave unread before its watch is closed (it re-lists, as upstream's clients do). */
-const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
 
-/** Tracks open watch streams so that closing the server ends them (else close() would hang). */
+const LINE_END = Buffer.from('}\n');
+
+export interface WatchStreamsOptions {
+  /** Bytes a client may leave unread before its watch is closed (default 32 MiB). */
+  maxBufferedBytes?: number;
+  /** Where object texts come from (shared with GET and LIST answers). */
+  jsonCache?: JsonCache;
+}
+
+/**
+ * Tracks open watch streams so that closing the server ends them (else close() would hang), and
+ * serialises each event once for every watcher that sends it as JSON.
+ */
 export class WatchStreams {
   private readonly open = new Set<WatchStream>();
+  readonly maxBufferedBytes: number;
+  private readonly json: JsonCache;
+  /** The object whose event lines are cached: the store delivers one event to every watcher in a row. */
+  private lastObject: unknown;
+  private readonly lastLines = new Map<string, Buffer>();
+
+  constructor(options: WatchStreamsOptions = {}) {
+    this.maxBufferedBytes = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
+    this.json = options.jsonCache ?? new JsonCache();
+  }
+
+  /** A new watch response on res, tracked until it ends. */
+  start(res: ServerResponse, contentType = 'application/json'): WatchStream {
+    const stream = new WatchStream(res, contentType, this.maxBufferedBytes);
+    this.add(stream);
+    return stream;
+  }
+
+  /**
+   * The JSON line of a watch event, as bytes shared by every watcher of the same (frozen) object:
+   * serialised once per event instead of once per watcher. The caller must not change object.
+   */
+  eventLine(type: string, object: object): Buffer {
+    if (object !== this.lastObject) {
+      this.lastObject = object;
+      this.lastLines.clear();
+    }
+    let line = this.lastLines.get(type);
+    if (!line) this.lastLines.set(type, (line = Buffer.concat([Buffer.from(`{"type":${JSON.stringify(type)},"object":`), this.json.of(object), LINE_END])));
+    return line;
+  }
 
   add(stream: WatchStream): void {
     this.open.add(stream);
@@ -30,7 +74,11 @@ export class WatchStream {
   private readonly endListeners: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly res: ServerResponse, contentType = 'application/json') {
+  constructor(
+    private readonly res: ServerResponse,
+    contentType = 'application/json',
+    private readonly maxBufferedBytes = MAX_BUFFERED_BYTES,
+  ) {
     res.writeHead(200, {
       'content-type': contentType,
       'cache-control': 'no-cache, private',
@@ -55,11 +103,16 @@ export class WatchStream {
     else this.endListeners.push(listener);
   }
 
-  /** Writes one serialised event line; a client that reads too slowly is disconnected. */
-  writeLine(line: string): void {
+  /**
+   * Writes one serialised event line; a client that reads too slowly (more than maxBufferedBytes
+   * left unread) is disconnected, so it cannot hold the server's memory or stall other watchers.
+   */
+  writeLine(line: string | Buffer): void {
     if (this.ended) return;
-    if (this.res.writableLength > MAX_BUFFERED_BYTES) {
+    if (this.res.writableLength > this.maxBufferedBytes) {
       this.end();
+      // Drop what is queued for it now (ending alone would keep it until the client reads).
+      this.res.destroy();
       return;
     }
     this.res.write(line);

@@ -31,7 +31,28 @@ export function deepFreeze<T>(value: T): T {
 
 /** A mutable deep copy of a (possibly frozen) JSON value. */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  return copyJson(value) as T;
+}
+
+// A plain recursive copy: several times faster than structuredClone on Kubernetes objects, and
+// every write copies one. Anything but plain objects and arrays goes to structuredClone.
+function copyJson(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = copyJson(value[i]);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    const copied = copyJson((value as Record<string, unknown>)[key]);
+    // A "__proto__" key (JSON.parse makes it an own property) must stay a property, not become the prototype.
+    if (key === '__proto__') Object.defineProperty(out, key, { value: copied, enumerable: true, writable: true, configurable: true });
+    else out[key] = copied;
+  }
+  return out;
 }
 
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { clone, deepFreeze, jsonEqual, type KubeObject } from './object.js';
 import type { Mutation, PersistenceAdapter, StoreSnapshot } from './persistence.js';
-import { alreadyExists, conflict, gone, notFound, type ResourceRef, qualifiedResource } from './status-error.js';
+import { alreadyExists, conflict, gone, notFound, serviceUnavailable, type ResourceRef, qualifiedResource } from './status-error.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
@@ -20,6 +20,7 @@ export interface StoreEvent {
 
 /** A secondary index: the keys one object is filed under (e.g. a pod's node name). */
 export interface Indexer {
+  /** The qualified resource (`pods`, `daemonsets.apps`), or `*` for every resource. */
   resource: string;
   name: string;
   keys(obj: KubeObject): readonly string[];
@@ -72,6 +73,18 @@ export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
 
+/** The index of the first of sorted keys above `after`. */
+function firstAfter(keys: readonly string[], after: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class ObjectStore {
   private readonly adapter: PersistenceAdapter;
   private readonly now: () => Date;
@@ -99,6 +112,8 @@ export class ObjectStore {
       list.push(ix);
       this.indexers.set(ix.resource, list);
     }
+    const everywhere = this.indexers.get('*') ?? [];
+    if (everywhere.length) for (const [resource, list] of this.indexers) if (resource !== '*') list.push(...everywhere);
   }
 
   /** Loads persisted state through the adapter and returns a ready store. */
@@ -120,12 +135,19 @@ export class ObjectStore {
     this.oldestServableRV = this.rv;
     for (const [resource, byKey] of Object.entries(snapshot.objects)) {
       const table = this.table(resource);
-      for (const [key, obj] of Object.entries(byKey)) {
-        deepFreeze(obj);
+      // Freezing is left to the first read (exposed()): a deep walk of every object would be most
+      // of the cost of a start with many objects, and most are not read soon after.
+      for (const key in byKey) {
+        const obj = byKey[key]!;
         table.objects.set(key, obj);
         this.addToIndexes(resource, table, key, obj);
       }
     }
+  }
+
+  /** A stored object on its way out: frozen (restored objects are frozen on their first read). */
+  private exposed(obj: KubeObject): KubeObject {
+    return Object.isFrozen(obj) ? obj : deepFreeze(obj);
   }
 
   /** A copy-free view of the whole state (objects are frozen), for the adapter's snapshots. */
@@ -154,8 +176,15 @@ export class ObjectStore {
     return table.sortedKeys;
   }
 
+  /** The indexers of a resource: its own and the `*` ones. */
+  private indexersOf(resource: string): Indexer[] {
+    let list = this.indexers.get(resource);
+    if (!list) this.indexers.set(resource, (list = [...(this.indexers.get('*') ?? [])]));
+    return list;
+  }
+
   private addToIndexes(resource: string, table: ResourceTable, key: string, obj: KubeObject): void {
-    for (const ix of this.indexers.get(resource) ?? []) {
+    for (const ix of this.indexersOf(resource)) {
       let index = table.indexes.get(ix.name);
       if (!index) table.indexes.set(ix.name, (index = new Map()));
       for (const value of ix.keys(obj)) {
@@ -167,7 +196,7 @@ export class ObjectStore {
   }
 
   private removeFromIndexes(resource: string, table: ResourceTable, key: string, obj: KubeObject): void {
-    for (const ix of this.indexers.get(resource) ?? []) {
+    for (const ix of this.indexersOf(resource)) {
       const index = table.indexes.get(ix.name);
       for (const value of ix.keys(obj)) {
         const keys = index?.get(value);
@@ -179,7 +208,8 @@ export class ObjectStore {
 
   /** The stored (frozen) object, or undefined. */
   get(ref: ResourceRef, namespace: string | undefined, name: string): KubeObject | undefined {
-    return this.tables.get(qualifiedResource(ref))?.objects.get(objectKey(namespace, name));
+    const obj = this.tables.get(qualifiedResource(ref))?.objects.get(objectKey(namespace, name));
+    return obj && this.exposed(obj);
   }
 
   /** Stored objects in key order (namespace, then name), optionally of one namespace. */
@@ -187,7 +217,7 @@ export class ObjectStore {
     const table = this.tables.get(qualifiedResource(ref));
     if (!table) return [];
     const keys = this.sortedKeys(table);
-    if (namespace === undefined) return keys.map((k) => table.objects.get(k)!);
+    if (namespace === undefined) return keys.map((k) => this.exposed(table.objects.get(k)!));
     const prefix = `${namespace}/`;
     let lo = 0;
     let hi = keys.length;
@@ -197,7 +227,7 @@ export class ObjectStore {
       else hi = mid;
     }
     const out: KubeObject[] = [];
-    for (let i = lo; i < keys.length && keys[i]!.startsWith(prefix); i++) out.push(table.objects.get(keys[i]!)!);
+    for (let i = lo; i < keys.length && keys[i]!.startsWith(prefix); i++) out.push(this.exposed(table.objects.get(keys[i]!)!));
     return out;
   }
 
@@ -206,19 +236,59 @@ export class ObjectStore {
     const table = this.tables.get(qualifiedResource(ref));
     if (!table) return [];
     const keys = this.sortedKeys(table);
-    if (startAfter === undefined) return keys;
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keys[mid]! <= startAfter) lo = mid + 1;
-      else hi = mid;
-    }
-    return keys.slice(lo);
+    return startAfter === undefined ? keys : keys.slice(firstAfter(keys, startAfter));
   }
 
   getByKey(ref: ResourceRef, key: string): KubeObject | undefined {
-    return this.tables.get(qualifiedResource(ref))?.objects.get(key);
+    const obj = this.tables.get(qualifiedResource(ref))?.objects.get(key);
+    return obj && this.exposed(obj);
+  }
+
+  /** Watches and consistent list pages can start at or after this resourceVersion; older ones are 410 Gone. */
+  get oldestResourceVersion(): number {
+    return this.oldestServableRV;
+  }
+
+  /**
+   * `[key, object]` of a resource in key order after `startAfter`, as they were at resourceVersion
+   * rv: the current objects with every change after rv undone from the event log (the `previous`
+   * state of a key's first later event, or absent when that event added it). This is how a
+   * continue page is served from the first page's snapshot, as etcd serves upstream's. Throws
+   * 410 Gone when the log no longer reaches back to rv.
+   */
+  *entriesAt(ref: ResourceRef, rv: number, startAfter?: string): Generator<[string, KubeObject]> {
+    const resource = qualifiedResource(ref);
+    if (rv < this.oldestServableRV) throw gone(`too old resource version: ${rv} (${this.oldestServableRV})`);
+    const table = this.tables.get(resource);
+    const before = new Map<string, KubeObject | undefined>();
+    const undo = (event: StoreEvent): void => {
+      if (event.resource !== resource) return;
+      const key = objectKey(event.object.metadata.namespace, event.object.metadata.name!);
+      if (!before.has(key)) before.set(key, event.type === 'ADDED' ? undefined : event.previous);
+    };
+    if (rv < this.rv) {
+      let lo = this.logStart;
+      let hi = this.log.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (this.log[mid]!.rv <= rv) lo = mid + 1;
+        else hi = mid;
+      }
+      for (let i = lo; i < this.log.length; i++) undo(this.log[i]!);
+      for (const event of this.undelivered) if (event.rv > rv) undo(event);
+    }
+    const keys = table ? this.sortedKeys(table) : [];
+    // Keys deleted since rv are not among the current ones: merge them in, in order.
+    const deleted = [...before].filter(([k, v]) => v !== undefined && !table?.objects.has(k) && (startAfter === undefined || k > startAfter)).map(([k]) => k).sort();
+    let i = startAfter === undefined ? 0 : firstAfter(keys, startAfter);
+    let j = 0;
+    while (i < keys.length || j < deleted.length) {
+      const key = j >= deleted.length || (i < keys.length && keys[i]! < deleted[j]!) ? keys[i++]! : deleted[j++]!;
+      if (before.has(key)) {
+        const old = before.get(key);
+        if (old) yield [key, this.exposed(old)];
+      } else yield [key, this.exposed(table!.objects.get(key)!)];
+    }
   }
 
   /** Objects filed under `value` in the named index. */
@@ -226,7 +296,7 @@ export class ObjectStore {
     const table = this.tables.get(qualifiedResource(ref));
     const keys = table?.indexes.get(indexName)?.get(value);
     if (!table || !keys) return [];
-    return [...keys].sort().map((k) => table.objects.get(k)!);
+    return [...keys].sort().map((k) => this.exposed(table.objects.get(k)!));
   }
 
   count(ref: ResourceRef): number {
@@ -235,6 +305,7 @@ export class ObjectStore {
 
   /** Stores a new object: assigns uid, creationTimestamp and resourceVersion. Takes ownership of obj. */
   async create(ref: ResourceRef, obj: KubeObject): Promise<KubeObject> {
+    this.checkOpen();
     const resource = qualifiedResource(ref);
     const table = this.table(resource);
     const name = obj.metadata.name!;
@@ -258,6 +329,7 @@ export class ObjectStore {
    * nothing returns the stored object without a new resourceVersion or event.
    */
   async update(ref: ResourceRef, obj: KubeObject, preconditions: Preconditions = {}): Promise<KubeObject> {
+    this.checkOpen();
     const resource = qualifiedResource(ref);
     const table = this.table(resource);
     const name = obj.metadata.name!;
@@ -268,19 +340,20 @@ export class ObjectStore {
     obj.metadata.uid = current.metadata.uid;
     obj.metadata.creationTimestamp = current.metadata.creationTimestamp;
     obj.metadata.resourceVersion = current.metadata.resourceVersion;
-    if (jsonEqual(obj, current)) return current;
+    if (jsonEqual(obj, current)) return this.exposed(current);
     const rv = ++this.rv;
     obj.metadata.resourceVersion = String(rv);
     deepFreeze(obj);
     this.removeFromIndexes(resource, table, key, current);
     table.objects.set(key, obj);
     this.addToIndexes(resource, table, key, obj);
-    await this.commit({ op: 'put', resource, key, rv, object: obj }, { type: 'MODIFIED', resource, rv, object: obj, previous: current });
+    await this.commit({ op: 'put', resource, key, rv, object: obj }, { type: 'MODIFIED', resource, rv, object: obj, previous: this.exposed(current) });
     return obj;
   }
 
   /** Removes a stored object; returns its final state (with the deletion's resourceVersion). */
   async delete(ref: ResourceRef, namespace: string | undefined, name: string, preconditions: Preconditions = {}): Promise<KubeObject> {
+    this.checkOpen();
     const resource = qualifiedResource(ref);
     const table = this.table(resource);
     const key = objectKey(namespace, name);
@@ -294,8 +367,13 @@ export class ObjectStore {
     table.objects.delete(key);
     table.sortedKeys = undefined;
     this.removeFromIndexes(resource, table, key, current);
-    await this.commit({ op: 'delete', resource, key, rv }, { type: 'DELETED', resource, rv, object: final, previous: current });
+    await this.commit({ op: 'delete', resource, key, rv }, { type: 'DELETED', resource, rv, object: final, previous: this.exposed(current) });
     return final;
+  }
+
+  /** After close() nothing could make a write durable: refuse it rather than acknowledge it. */
+  private checkOpen(): void {
+    if (this.closed) throw serviceUnavailable('the server is shutting down');
   }
 
   private checkPreconditions(ref: ResourceRef, current: KubeObject, pre: Preconditions): void {
@@ -364,6 +442,15 @@ export class ObjectStore {
     if (!set) this.watchers.set(resource, (set = new Set()));
     set.add(watcher);
     return { stop: () => set!.delete(watcher) };
+  }
+
+  /**
+   * Resolves once every write applied so far is durable. Reads wait on it, so that no client sees
+   * (or lists at the resourceVersion of) a write that a crash could still take back.
+   */
+  whenDurable(): Promise<void> {
+    if (this.undelivered.length === 0) return Promise.resolve();
+    return this.adapter.flush().catch(() => undefined);
   }
 
   /** The resourceVersion of the newest delivered event (what a watch can start from). */

@@ -357,6 +357,23 @@ function validatePodStatusUpdate(pod: Pod, old: Pod): FieldError[] {
   return errs;
 }
 
+/** DefaultTolerationSeconds admission: how long a pod stays on a not-ready or unreachable node. */
+export const DEFAULT_TOLERATION_SECONDS = 300;
+
+/**
+ * The DefaultTolerationSeconds admission plugin: a pod without a NoExecute toleration for
+ * `node.kubernetes.io/not-ready` (and for `unreachable`) gets one with tolerationSeconds 300,
+ * appended after its own; a toleration with an empty key or effect counts as one. Mutates spec.
+ */
+export function addDefaultTolerationSeconds(spec: PodSpec): void {
+  const tolerations = spec.tolerations ?? [];
+  const covers = (key: string) => tolerations.some((t) => (t.key === key || !t.key) && (t.effect === 'NoExecute' || !t.effect));
+  const added = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']
+    .filter((key) => !covers(key))
+    .map((key) => ({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_TOLERATION_SECONDS }));
+  if (added.length) spec.tolerations = [...tolerations, ...added];
+}
+
 /** Upstream's pod strategy (pkg/registry/core/pod/strategy.go). */
 export const podStrategy: Strategy & NameRuled = {
   nameRule,
@@ -369,6 +386,8 @@ export const podStrategy: Strategy & NameRuled = {
   },
 
   prepareForCreate(obj) {
+    // Admission runs between defaulting and validation, as upstream's chain does.
+    if (isPlainObject(obj.spec)) addDefaultTolerationSeconds(asPod(obj).spec!);
     const status: PodStatus = { phase: 'Pending', qosClass: computePodQOS(asPod(obj).spec) };
     obj.status = status;
   },

@@ -149,10 +149,11 @@ export function daemonSetController(registry: Registry, clock: Clock): Reconcile
     for (let pos = 0, batch = Math.min(creates.length, SLOW_START_INITIAL_BATCH_SIZE); pos < creates.length; pos += batch, batch = Math.min(2 * batch, creates.length - pos)) {
       const results = await Promise.allSettled(creates.slice(pos, pos + batch).map((c) => registry.create(pods, ns, c.pod)));
       let failed = false;
+      // One event per created pod (each message its own, so nothing to deduplicate): written together.
+      await Promise.all(results.map((r) => (r.status === 'fulfilled' ? recorder.record(dsObj, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`) : undefined)));
       for (const r of results) {
-        if (r.status === 'fulfilled') {
-          await recorder.record(dsObj, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
-        } else if (!isNamespaceTerminating(r.reason)) {
+        if (r.status === 'fulfilled') continue;
+        if (!isNamespaceTerminating(r.reason)) {
           failed = true;
           errors.push(r.reason);
           await recorder.record(dsObj, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(r.reason)}`);
@@ -214,6 +215,8 @@ export function daemonSetController(registry: Registry, clock: Clock): Reconcile
 
   return {
     name: 'daemonset',
+    // kube-controller-manager's --concurrent-daemonset-syncs default.
+    workers: 2,
     watches: [
       { def: daemonSets, keys: (obj) => [keyOf(obj)] },
       { def: pods, keys: ownerKeys },

@@ -207,8 +207,10 @@ export function nodeShouldRunDaemonPod(node: Node, ds: DaemonSet): DaemonPodVerd
   }
   const affinityFailures = spec ? requiredNodeAffinityFailures(spec, node) : [];
   if (affinityFailures.length > 0) return { shouldRun: false, shouldContinueRunning: false, reasons: affinityFailures };
-  const tolerations = addAutomaticTolerations(spec?.tolerations, spec?.hostNetwork === true);
   const taints = node.spec?.taints ?? [];
+  // An untainted node tolerates everything: skip building the tolerations (this runs per node per sync).
+  if (taints.length === 0) return { shouldRun: true, shouldContinueRunning: true, reasons: [] };
+  const tolerations = addAutomaticTolerations(spec?.tolerations, spec?.hostNetwork === true);
   const untolerated = untoleratedTaints(taints, tolerations, isSchedulingTaint);
   if (untolerated.length === 0) return { shouldRun: true, shouldContinueRunning: true, reasons: [] };
   return {

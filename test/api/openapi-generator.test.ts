@@ -121,5 +121,5 @@ t.test('each group version document carries exactly the schemas its kinds reach'
   const core = componentSchemas(RESOURCES.filter((d) => d.group === ''));
   t.ok(core[schemaRefName(pods)] && core['io.k8s.api.policy.v1.Eviction'] && core['io.k8s.api.core.v1.Binding']);
   t.notOk(core['io.k8s.api.apps.v1.DaemonSet']);
-  t.same(COMPONENT_SCHEMAS, generated, 'the server reads the committed schemas');
+  t.same(Object.fromEntries(Object.keys(generated).map((n) => [n, COMPONENT_SCHEMAS[n]])), generated, 'the server reads the committed schemas');
 });

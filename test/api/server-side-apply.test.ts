@@ -118,7 +118,7 @@ t.test('conflict errors read as upstream: one conflict inline, several grouped b
   t.equal(many.status.details?.causes?.length, 3);
 });
 
-t.test('configurations the field manager refuses get upstream errors', async (t) => {
+t.test('configurations the field manager refuses get upstream messages, as 400s rather than upstream 500s', async (t) => {
   const apply = (config: unknown) => () => applyConfiguration(daemonSets, undefined, config, { manager: 'm', force: false, now: NOW });
   t.match(statusOf(apply({ ...manifest(), apiVersion: 'apps/v1beta2' })), { code: 400, message: 'invalid object type: apps/v1beta2, Kind=DaemonSet' });
   t.match(statusOf(apply({ ...manifest(), apiVersion: undefined, kind: undefined })), { code: 400, message: 'invalid object type: /, Kind=' });
@@ -127,8 +127,8 @@ t.test('configurations the field manager refuses get upstream errors', async (t)
   const unkeyed = manifest();
   (unkeyed.spec as { template: { spec: { containers: unknown[] } } }).template.spec.containers = [{ image: 'x' }];
   t.match(statusOf(apply(unkeyed)), {
-    code: 500,
-    reason: '',
+    code: 400,
+    reason: 'BadRequest',
     message: 'failed to create typed patch object (default/monitoring-daemon; apps/v1, Kind=DaemonSet): .spec.template.spec.containers: element 0: associative list with keys has an element that omits key field "name" (and doesn\'t have default value)',
   });
 });
@@ -387,4 +387,15 @@ t.test('a kubectl apply conflicting with more than last-applied values still con
   t.equal(res.json().message, `Apply failed with 1 conflict: conflict with "kubectl-edit" using apps/v1: ${IMAGE}`);
   const other = await apply(app, manifest({ image: 'monitoring-agent:2' }), { fieldManager: 'ci' });
   t.equal(other.statusCode, 409, 'only kubectl\'s default manager upgrades client-side apply');
+});
+
+t.test('container ports are keyed by containerPort and protocol, TCP when unset, so re-applies stay no-ops', async (t) => {
+  const { app } = await testServer(t);
+  const withPorts = manifest();
+  (withPorts.spec as { template: { spec: { containers: Array<Record<string, unknown>> } } }).template.spec.containers[0]!.ports = [{ containerPort: 8080 }, { containerPort: 53, protocol: 'UDP' }];
+  const first = (await apply(app, withPorts)).json();
+  t.same(first.spec.template.spec.containers[0].ports, [{ containerPort: 8080, protocol: 'TCP' }, { containerPort: 53, protocol: 'UDP' }], 'the default protocol is filled in');
+  t.ok(fieldsOf(first, 'kubectl').includes('.spec.template.spec.containers[name="monitoring-agent"].ports[containerPort=8080,protocol="TCP"].containerPort'));
+  const again = (await apply(app, withPorts)).json();
+  t.equal(again.metadata.resourceVersion, first.metadata.resourceVersion);
 });

@@ -29,18 +29,28 @@ interface Entry {
 
 const server = await startServer(t, { nodes: 1 });
 
-/** Waits until an object's resourceVersion holds still for half a second; returns it. */
-async function settle(read: () => Promise<{ metadata: { resourceVersion: string } }>): Promise<string> {
+interface DaemonSetView {
+  metadata: { resourceVersion: string; generation?: number };
+  status?: { observedGeneration?: number; desiredNumberScheduled?: number; updatedNumberScheduled?: number; numberAvailable?: number };
+}
+
+/**
+ * Waits until a DaemonSet's rollout is over (its controller stops writing status) and its
+ * resourceVersion has held still for a second; returns that resourceVersion.
+ */
+async function settle(read: () => Promise<DaemonSetView>): Promise<string> {
   let last = '';
+  let still = 0;
   return eventually(
     async () => {
-      const rv = (await read()).metadata.resourceVersion;
-      const still = rv === last;
-      last = rv;
-      if (!still) await new Promise((r) => setTimeout(r, 500));
-      return still ? rv : '';
+      const ds = await read();
+      const s = ds.status ?? {};
+      const done = s.observedGeneration === ds.metadata.generation && (s.updatedNumberScheduled ?? 0) === (s.desiredNumberScheduled ?? 0) && (s.numberAvailable ?? 0) === (s.desiredNumberScheduled ?? 0);
+      still = done && ds.metadata.resourceVersion === last ? still + 1 : 0;
+      last = ds.metadata.resourceVersion;
+      return still >= 2 ? last : '';
     },
-    { timeoutMs: 15_000, intervalMs: 0 },
+    { timeoutMs: 30_000, intervalMs: 500 },
   );
 }
 
@@ -50,7 +60,7 @@ await forEachVersion(t, server, async (t, { id, k }) => {
   const getDs = async (name = 'monitoring-daemon') => {
     const res = await k(['get', 'daemonset', name, '-n', ns, '-o', 'json', '--show-managed-fields']);
     t.equal(res.code, 0, res.stderr);
-    return JSON.parse(res.stdout) as { metadata: { resourceVersion: string; labels?: Record<string, string>; annotations?: Record<string, string>; managedFields: Entry[] }; spec: any };
+    return JSON.parse(res.stdout) as DaemonSetView & { metadata: { labels?: Record<string, string>; annotations?: Record<string, string>; managedFields: Entry[] }; spec: any };
   };
 
   const first = await k(['apply', '--server-side', '-f', SEED, '-n', ns]);

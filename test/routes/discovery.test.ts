@@ -11,7 +11,7 @@ t.test('/api and /apis answer the legacy documents to a plain JSON Accept', asyn
   t.match(api.json(), { kind: 'APIVersions', versions: ['v1'] });
   const apis = (await app.inject({ url: '/apis' })).json();
   t.equal(apis.kind, 'APIGroupList');
-  t.same(apis.groups.map((g: { name: string }) => g.name), ['coordination.k8s.io', 'apps']);
+  t.same(apis.groups.map((g: { name: string }) => g.name), ['coordination.k8s.io', 'apps', 'kubemock.dev']);
   t.same(apis.groups[1].preferredVersion, { groupVersion: 'apps/v1', version: 'v1' });
 });
 

@@ -191,7 +191,6 @@ t.test('a server-side apply with a duplicate key is rejected under Strict before
 
 t.test(
   'a server-side apply with a duplicate key under Warn is applied with a warning',
-  { todo: "api/server-side-apply.ts parseApplyBody must accept duplicate keys (parseYaml with uniqueKeys: false), as upstream's non-strict yaml.Unmarshal keeps the last one" },
   async (t) => {
     const { app } = await testServer(t);
     const body = daemonSet('ssa', '"minReadySeconds":1,"minReadySeconds":2,');

@@ -759,6 +759,8 @@ t.test('missing objects are 404 NotFound naming the resource', async (t) => {
     { name: 'pods: log of a missing pod', method: 'GET', url: `${POD_URL}/nosuch/log`, reason: 'NotFound', message: 'pods "nosuch" not found' },
     { name: 'pods: an existing pod name in another namespace', method: 'GET', url: '/api/v1/namespaces/kube-system/pods/web-1', reason: 'NotFound', message: 'pods "web-1" not found' },
     { name: 'pods: a pod in a missing namespace', method: 'GET', url: '/api/v1/namespaces/nosuch/pods/web-1', reason: 'NotFound', message: 'pods "web-1" not found' },
+    { name: 'pods: a 2000-character name in the URL', method: 'GET', url: `${POD_URL}/${'n'.repeat(2000)}`, reason: 'NotFound', message: `pods "${'n'.repeat(2000)}" not found` },
+    { name: 'daemonsets: DELETE of a 2000-character name', method: 'DELETE', url: `${DS_URL}/${'n'.repeat(2000)}`, reason: 'NotFound', message: `daemonsets.apps "${'n'.repeat(2000)}" not found` },
   );
   await run(t, cases);
 });
@@ -933,7 +935,6 @@ t.test('JSON patches that are malformed are 400, and ones that do not apply are 
   await run(t, [
     json('a JSON patch that is an object', '{"op":"add","path":"/metadata/labels/a","value":"b"}', 'BadRequest'),
     json('a JSON patch that is a string', '"add"', 'BadRequest'),
-    json('a JSON patch that is null', 'null', 'BadRequest'),
     json('a JSON patch of numbers', '[1,2]', 'BadRequest'),
     json('a truncated JSON patch', '[{"op":"add",', 'BadRequest'),
     json('an unknown op', '[{"op":"bogus","path":"/metadata/labels"}]', 'Invalid', notApplied),
@@ -1149,7 +1150,7 @@ t.test('dryRun, fieldManager, fieldValidation and force values that are invalid 
       { name: `${w.verb} with dryRun=All&dryRun=Bogus`, method: w.method, url: `${w.url}?dryRun=All&dryRun=Bogus`, ...body, reason: 'Invalid', message: `${prefix}dryRun: Unsupported value: []string{"All", "Bogus"}: supported values: "All"` },
       { name: `${w.verb} with dryRun=true`, method: w.method, url: `${w.url}?dryRun=true`, ...body, reason: 'Invalid', message: `${prefix}dryRun: Unsupported value: []string{"true"}: supported values: "All"` },
       { name: `${w.verb} with a 129-byte fieldManager`, method: w.method, url: `${w.url}?fieldManager=${longManager}`, ...body, reason: 'Invalid', message: `${prefix}fieldManager: Too long: may not be more than 128 bytes` },
-      { name: `${w.verb} with a fieldManager holding a control character`, method: w.method, url: `${w.url}?fieldManager=a%07b`, ...body, reason: 'Invalid', message: new RegExp(`^${esc(prefix)}fieldManager: Invalid value: .*: invalid character U\\+0007 \\(at position 1\\)$`) },
+      { name: `${w.verb} with a fieldManager holding a control character`, method: w.method, url: `${w.url}?fieldManager=a%07b`, ...body, reason: 'Invalid', message: `${prefix}fieldManager: Invalid value: "a\\ab": invalid character U+0007 (at position 1)` },
       { name: `${w.verb} with fieldValidation=Bogus`, method: w.method, url: `${w.url}?fieldValidation=Bogus`, ...body, reason: 'Invalid', message: `${prefix}fieldValidation: Unsupported value: "Bogus": supported values: "", "Ignore", "Strict", "Warn"` },
     );
     if (w.options === 'PatchOptions') {

@@ -1,9 +1,10 @@
 import t from 'tap';
-import { appendFile, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ObjectStore } from '../../store/store.js';
-import { DataFileError, LowdbJournalAdapter, decodeJournal, encodeJournalRecord } from '../../store/lowdb-adapter.js';
+import { DataFileError, LowdbJournalAdapter, decodeJournal, encodeJournalRecord, serializeDataFile } from '../../store/lowdb-adapter.js';
 import type { KubeObject } from '../../store/object.js';
+import { throwsStatus } from '../helpers/status.js';
 
 const PODS = { group: '', resource: 'pods' };
 
@@ -92,11 +93,87 @@ t.test('concurrent writes share fsyncs and all become durable', async (t) => {
 t.test('compaction rewrites the snapshot and keeps newer records', async (t) => {
   const dir = t.testdir();
   const file = path.join(dir, 'data.json');
-  const store = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file, { compactAfterBytes: 2000 }) });
+  const adapter = new LowdbJournalAdapter(file, { compactAfterBytes: 2000 });
+  const store = await ObjectStore.open({ adapter });
   for (let i = 0; i < 30; i++) await store.create(PODS, pod(`p${i}`));
+  await adapter.whenCompacted();
   const snapshot = JSON.parse(await readFile(file, 'utf8'));
   t.ok(Number(snapshot.resourceVersion) > 0, 'a snapshot was written in the background');
   const reopened = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
   t.equal(reopened.count(PODS), 30);
   t.equal(reopened.resourceVersion, 30);
+});
+
+t.test('a torn tail is cut from the journal in place, and a complete record without its newline counts as torn', async (t) => {
+  const dir = t.testdir();
+  const file = path.join(dir, 'data.json');
+  const store = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  await store.create(PODS, pod('a'));
+  const intact = (await stat(`${file}.journal`)).size;
+  // A chunk is acknowledged only after all of it, newline included, is fsync'd: without the newline it never was.
+  const unterminated = encodeJournalRecord({ op: 'put', resource: 'pods', key: 'default/b', rv: 2, object: pod('b') }).slice(0, -1);
+  await appendFile(`${file}.journal`, unterminated);
+  t.same(decodeJournal(await readFile(`${file}.journal`, 'utf8'), 'j').map((m) => m.key), ['default/a']);
+  const reopened = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  t.same(reopened.list(PODS).map((p) => p.metadata.name), ['a']);
+  t.equal((await stat(`${file}.journal`)).size, intact, 'the journal is truncated to its intact records');
+  await reopened.create(PODS, pod('c'));
+  const again = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  t.same(again.list(PODS).map((p) => p.metadata.name), ['a', 'c']);
+});
+
+t.test('a journal damaged before its last record stops the start instead of losing writes', async (t) => {
+  const dir = t.testdir();
+  const file = path.join(dir, 'data.json');
+  const store = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  await store.create(PODS, pod('a'));
+  await store.create(PODS, pod('b'));
+  const text = await readFile(`${file}.journal`, 'utf8');
+  await writeFile(`${file}.journal`, text.replace('"name":"a"', '"name":"x"'));
+  await t.rejects(ObjectStore.open({ adapter: new LowdbJournalAdapter(file) }), { name: 'DataFileError', message: /journal .* is corrupt at record 1; refusing to start/ });
+});
+
+t.test('a data file of an older layout is refused with a message, not started empty', async (t) => {
+  const dir = t.testdir();
+  const older = path.join(dir, 'older.json');
+  await writeFile(older, JSON.stringify({ kubemock: { layout: 0 }, resourceVersion: '5', objects: {} }));
+  await t.rejects(ObjectStore.open({ adapter: new LowdbJournalAdapter(older) }), { name: 'DataFileError', message: /unknown layout 0; refusing to start/ });
+});
+
+t.test('the data file is a JSON document with one object per line', async (t) => {
+  const text = [...serializeDataFile({ kubemock: { layout: 1 }, resourceVersion: '3', objects: { pods: { 'default/a': pod('a'), 'default/b': pod('b') }, namespaces: {} } })].join('');
+  t.same(JSON.parse(text), { kubemock: { layout: 1 }, resourceVersion: '3', objects: { pods: { 'default/a': pod('a'), 'default/b': pod('b') }, namespaces: {} } });
+  t.match(text.split('\n'), ['{"kubemock":{"layout":1},"resourceVersion":"3","objects":{', '"pods":{', /^"default\/a":\{.*\},$/, /^"default\/b":\{.*\}\},$/, '"namespaces":{}', '}}', '']);
+});
+
+t.test('writes go on during a compaction and all of them survive, whichever files a crash leaves', async (t) => {
+  const dir = t.testdir();
+  const file = path.join(dir, 'data.json');
+  const adapter = new LowdbJournalAdapter(file, { compactAfterBytes: 4000 });
+  const store = await ObjectStore.open({ adapter });
+  // Enough concurrent writes that some land while the snapshot is being written.
+  for (let round = 0; round < 6; round++) await Promise.all(Array.from({ length: 20 }, (_, i) => store.create(PODS, pod(`r${round}-${i}`))));
+  await Promise.all(Array.from({ length: 20 }, (_, i) => store.delete(PODS, 'default', `r0-${i}`)));
+  await adapter.whenCompacted();
+  const snapshotRV = Number(JSON.parse(await readFile(file, 'utf8')).resourceVersion);
+  t.ok(snapshotRV > 0, 'a snapshot was written');
+  const journal = decodeJournal(await readFile(`${file}.journal`, 'utf8'), 'j');
+  t.ok(journal.every((m) => m.rv > snapshotRV), 'the journal holds only records newer than the snapshot');
+  const reopened = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  t.equal(reopened.count(PODS), 100);
+  t.equal(reopened.resourceVersion, 140);
+  // A crash between the snapshot's rename and the journal's swap leaves older records in the journal: they replay as no-ops.
+  const stale = encodeJournalRecord({ op: 'put', resource: 'pods', key: 'default/r0-0', rv: 1, object: pod('r0-0') });
+  const current = await readFile(`${file}.journal`, 'utf8');
+  await writeFile(`${file}.journal`, stale + current);
+  const again = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  t.equal(again.count(PODS), 100);
+  t.notOk(again.get(PODS, 'default', 'r0-0'), 'a record older than the snapshot does not resurrect a deleted object');
+});
+
+t.test('a closed store refuses writes instead of acknowledging what cannot become durable', async (t) => {
+  const dir = t.testdir();
+  const store = await ObjectStore.open({ adapter: new LowdbJournalAdapter(path.join(dir, 'data.json')) });
+  await store.close();
+  await throwsStatus(t, store.create(PODS, pod('late')), { code: 503 });
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { computePodQOS, imageTag, podStrategy } from '../../../api/kinds/pod.js';
+import { addDefaultTolerationSeconds, computePodQOS, imageTag, podStrategy } from '../../../api/kinds/pod.js';
 import { validateObjectMetaCreate } from '../../../api/validation.js';
 import type { FieldError } from '../../../api/field-errors.js';
 import { clone, deepFreeze, type KubeObject } from '../../../store/object.js';
@@ -55,6 +55,11 @@ t.test('a bare pod gets the defaults a real cluster stores', async (t) => {
     schedulerName: 'default-scheduler',
     securityContext: {},
     terminationGracePeriodSeconds: 30,
+    // The DefaultTolerationSeconds admission plugin's.
+    tolerations: [
+      { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+      { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
+    ],
   });
   t.same(obj.status, { phase: 'Pending', qosClass: 'BestEffort' });
   t.equal(obj.metadata.generation, undefined, 'pods get no generation');
@@ -227,4 +232,21 @@ t.test('graceful deletion follows CheckGracefulDelete', async (t) => {
   t.equal(g(pod(), undefined), 0, 'an unscheduled pod goes at once');
   t.equal(g(scheduled('Succeeded'), undefined), 0, 'a finished pod goes at once');
   t.equal(g(scheduled('Running', -3), undefined), 1, 'a negative period becomes 1');
+});
+
+t.test('DefaultTolerationSeconds adds not-ready and unreachable tolerations only where none covers them', async (t) => {
+  const cases: Array<[string, Array<Record<string, unknown>>, string[]]> = [
+    ['none', [], ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']],
+    ['a NoExecute toleration for not-ready', [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }], ['node.kubernetes.io/unreachable']],
+    ['an effect-less toleration for unreachable', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists' }], ['node.kubernetes.io/not-ready']],
+    ['a NoSchedule toleration does not count', [{ key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoSchedule' }], ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']],
+    ['tolerate everything', [{ operator: 'Exists' }], []],
+  ];
+  for (const [name, tolerations, added] of cases) {
+    const spec = { containers: [], tolerations: structuredClone(tolerations) };
+    addDefaultTolerationSeconds(spec as never);
+    const extra = (spec.tolerations as Array<{ key: string; tolerationSeconds?: number }>).slice(tolerations.length);
+    t.same(extra.map((x) => x.key), added, name);
+    t.ok(extra.every((x) => x.tolerationSeconds === 300), `${name}: 300 s`);
+  }
 });

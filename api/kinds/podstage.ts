@@ -1,0 +1,62 @@
+// PodStage (kubemock.dev/v1alpha1, cluster-scoped): how the simulated kubelet runs the pods it
+// selects (label selector, pod field selector, namespaces): start-up delay and jitter, a readiness
+// delay, a fraction of pods whose containers exit (Failed with restartPolicy Never, else
+// CrashLoopBackOff with restarts counting up), a fraction whose image pulls fail (ErrImagePull,
+// then ImagePullBackOff). Pods no stage selects run as before; the first stage by name wins.
+import { isPlainObject, type KubeObject } from '../../store/object.js';
+import { parseFieldSelector } from '../../store/selectors.js';
+import { invalidValue, type FieldError } from '../field-errors.js';
+import { validateLabelSelector } from '../validation.js';
+import { specOf, specStatusStrategy, validateIntRange, validateNumberRange, validateStringList } from './steering-common.js';
+
+export interface PodStageSpec {
+  selector?: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
+  /** A pod field selector (spec.nodeName=node-1, status.phase!=Failed …). */
+  fieldSelector?: string;
+  namespaces?: string[];
+  startup?: { delayMs?: number; jitterMs?: number };
+  readiness?: { delayMs?: number };
+  failure?: { fraction?: number; afterMs?: number; exitCode?: number };
+  imagePull?: { fraction?: number };
+}
+
+/** The pod fields a stage's fieldSelector may use (the pods resource's field selectors). */
+export const POD_STAGE_FIELDS = new Set(['metadata.name', 'metadata.namespace', 'spec.nodeName', 'spec.restartPolicy', 'spec.schedulerName', 'spec.serviceAccountName', 'spec.hostNetwork', 'status.phase', 'status.podIP', 'status.nominatedNodeName']);
+
+export function podStageSpecOf(obj: KubeObject): PodStageSpec {
+  return specOf(obj) as PodStageSpec;
+}
+
+const HOUR_MS = 3_600_000;
+
+function validatePodStage(obj: KubeObject): FieldError[] {
+  const spec = specOf(obj);
+  const errs: FieldError[] = [];
+  if (spec.selector !== undefined && spec.selector !== null) {
+    if (!isPlainObject(spec.selector)) errs.push(invalidValue('spec.selector', spec.selector, 'must be a label selector'));
+    else errs.push(...validateLabelSelector(spec.selector as never, 'spec.selector'));
+  }
+  if (spec.fieldSelector !== undefined && spec.fieldSelector !== null) {
+    try {
+      parseFieldSelector(String(spec.fieldSelector), POD_STAGE_FIELDS);
+    } catch (err) {
+      errs.push(invalidValue('spec.fieldSelector', spec.fieldSelector, (err as Error).message));
+    }
+  }
+  errs.push(...validateStringList(spec.namespaces, 'spec.namespaces'));
+  const part = (name: string): Record<string, unknown> => {
+    const v = spec[name];
+    if (v !== undefined && v !== null && !isPlainObject(v)) errs.push(invalidValue(`spec.${name}`, v, 'must be an object'));
+    return isPlainObject(v) ? v : {};
+  };
+  const startup = part('startup');
+  errs.push(...validateIntRange(startup.delayMs, 'spec.startup.delayMs', 0, HOUR_MS), ...validateIntRange(startup.jitterMs, 'spec.startup.jitterMs', 0, HOUR_MS));
+  errs.push(...validateIntRange(part('readiness').delayMs, 'spec.readiness.delayMs', 0, HOUR_MS));
+  const failure = part('failure');
+  errs.push(...validateNumberRange(failure.fraction, 'spec.failure.fraction', 0, 1), ...validateIntRange(failure.afterMs, 'spec.failure.afterMs', 0, HOUR_MS), ...validateIntRange(failure.exitCode, 'spec.failure.exitCode', 1, 255));
+  errs.push(...validateNumberRange(part('imagePull').fraction, 'spec.imagePull.fraction', 0, 1));
+  return errs;
+}
+
+/** PodStage: spec only (what the kubelet does is seen on the pods). */
+export const podStageStrategy = specStatusStrategy({ nameRule: 'subdomain', validateSpec: validatePodStage });

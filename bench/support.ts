@@ -1,0 +1,127 @@
+// What the benchmarks share: argument reading, percentiles, temp dirs, in-process servers over a
+// durable or memory store, bounded-concurrency loops and a newline-delimited watch reader.
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { FastifyInstance } from 'fastify';
+import { Pool, request } from 'undici';
+import { buildServer, type ServerOptions } from '../server/app.js';
+
+export const FULL = process.argv.includes('--full');
+
+/** `--name value` from argv, as a number, else the fallback. */
+export function numberArg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** The p-th percentile (0..100) of values, nearest rank. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+export const ms = (n: number): string => `${n.toFixed(n < 10 ? 2 : 1)} ms`;
+export const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'kubemock-bench-'));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/** Bytes of a data file and its journal. */
+export async function dataSize(file: string): Promise<{ snapshot: number; journal: number }> {
+  const size = async (f: string) => (await stat(f).catch(() => ({ size: 0 }))).size;
+  return { snapshot: await size(file), journal: await size(`${file}.journal`) };
+}
+
+export interface Listening {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** buildServer + listen on a free loopback port. */
+export async function listen(options: ServerOptions): Promise<Listening> {
+  const app = await buildServer({ logLevel: 'silent', ...options });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  return { app, url, close: () => app.close() };
+}
+
+/** Runs task(i) for i in [0, count) with at most `concurrency` in flight; resolves when all are done. */
+export async function runBounded(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+}
+
+/** A keep-alive connection pool to url, closed with close(). */
+export function pool(url: string, connections = 64): Pool {
+  return new Pool(url, { connections, pipelining: 1 });
+}
+
+/** POSTs JSON and returns the parsed answer; throws on a non-2xx status. */
+export async function postJson(client: Pool, urlPath: string, body: unknown): Promise<Record<string, unknown>> {
+  const res = await client.request({ method: 'POST', path: urlPath, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const text = await res.body.text();
+  if (res.statusCode >= 300) throw new Error(`POST ${urlPath}: ${res.statusCode} ${text.slice(0, 300)}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+export interface WatchEvent {
+  type: string;
+  object: Record<string, any>;
+}
+
+/** Opens a watch and calls onEvent for every event line (with the ms timestamp it arrived at); returns a stop function. */
+export async function openWatch(url: string, onEvent: (event: WatchEvent, at: number) => void): Promise<{ stop(): void; ended: Promise<void> }> {
+  const controller = new AbortController();
+  const res = await request(url, { signal: controller.signal });
+  if (res.statusCode !== 200) throw new Error(`watch ${url}: ${res.statusCode} ${await res.body.text()}`);
+  let buffered = '';
+  const ended = new Promise<void>((resolve) => {
+    res.body.on('data', (chunk: Buffer) => {
+      const at = performance.now();
+      buffered += chunk.toString('utf8');
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line) onEvent(JSON.parse(line) as WatchEvent, at);
+      }
+    });
+    res.body.on('end', resolve);
+    res.body.on('error', () => resolve());
+    res.body.on('close', resolve);
+  });
+  return { stop: () => controller.abort(), ended };
+}
+
+/** Resolves once predicate() holds, checking every intervalMs; rejects after timeoutMs. */
+export async function until(predicate: () => boolean, timeoutMs: number, what: string, intervalMs = 20): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!predicate()) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
+/** A pod as a client would post it, optionally pinned to a node, with a padding annotation to reach a realistic size. */
+export function podManifest(name: string, options: { namespace?: string; nodeName?: string; labels?: Record<string, string> } = {}): Record<string, unknown> {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: options.namespace ?? 'default', labels: { app: 'bench', ...options.labels } },
+    spec: {
+      ...(options.nodeName ? { nodeName: options.nodeName } : {}),
+      containers: [{ name: 'agent', image: 'registry.example/monitoring-agent:1.4.2', resources: { requests: { cpu: '10m', memory: '32Mi' } }, ports: [{ containerPort: 9100, name: 'metrics' }] }],
+      tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }],
+    },
+  };
+}

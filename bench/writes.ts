@@ -1,0 +1,81 @@
+// Write throughput and latency: POST pods with 32 requests in flight into a server that already
+// stores many objects, with durable persistence (lowdb snapshot + fsync'd journal, group commit)
+// and, side by side in the same server process and run, with persistence off (memory adapter).
+// Usage: npm run bench:writes [-- --full]   (default 5,000 stored + 3,000 measured creates; --full: 50,000 + 20,000)
+import { fork } from 'node:child_process';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { namespaces as NAMESPACE_DEF, pods as POD_DEF } from '../api/resources.js';
+import { buildServer } from '../server/app.js';
+import { FULL, dataSize, mb, ms, numberArg, percentile, podManifest, pool, postJson, runBounded, tempDir } from './support.js';
+
+const STORED = numberArg('stored', FULL ? 50_000 : 5_000);
+const CREATES = numberArg('creates', FULL ? 20_000 : 3_000);
+const CONCURRENCY = 32;
+
+interface Ports {
+  durable: number;
+  memory: number;
+  dataFile: string;
+}
+
+/** The child: two servers, each already holding STORED pods. */
+async function serve(): Promise<void> {
+  const tmp = await tempDir();
+  const dataFile = path.join(tmp.dir, 'data.json');
+  const ports: Record<string, number> = {};
+  for (const mode of ['durable', 'memory'] as const) {
+    const app = await buildServer({ data: mode === 'durable' ? dataFile : 'memory', nodes: 3, logLevel: 'silent' });
+    await app.registry.create(NAMESPACE_DEF, undefined, { metadata: { name: 'stored' } });
+    await runBounded(STORED, 256, async (i) => {
+      await app.registry.create(POD_DEF, 'stored', podManifest(`stored-${i}`, { namespace: 'stored', nodeName: `node-${(i % 3) + 1}` }));
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    ports[mode] = (app.server.address() as { port: number }).port;
+  }
+  process.send!({ durable: ports.durable!, memory: ports.memory!, dataFile } satisfies Ports);
+  process.on('disconnect', () => tmp.remove().finally(() => process.exit(0)));
+}
+
+async function run(port: number, label: string, offset: number): Promise<{ perSecond: number; p50: number; p99: number; max: number }> {
+  const client = pool(`http://127.0.0.1:${port}`, CONCURRENCY);
+  const latencies: number[] = [];
+  const start = performance.now();
+  await runBounded(CREATES, CONCURRENCY, async (i) => {
+    const t0 = performance.now();
+    await postJson(client, '/api/v1/namespaces/default/pods', podManifest(`${label}-${offset + i}`, { nodeName: `node-${(i % 3) + 1}` }));
+    latencies.push(performance.now() - t0);
+  });
+  const seconds = (performance.now() - start) / 1000;
+  await client.close();
+  return { perSecond: CREATES / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: percentile(latencies, 100) };
+}
+
+async function main(): Promise<void> {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', ...process.argv.slice(2)], { stdio: 'inherit' });
+  const ports = await new Promise<Ports>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Ports));
+    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
+  });
+  try {
+    console.log(`writes: ${CREATES} pod creates, ${CONCURRENCY} in flight, into servers already storing ${STORED} pods (one server process)`);
+    // Warm-up, then durable and memory back to back.
+    await run(ports.durable, 'warm', 0);
+    await run(ports.memory, 'warm', 0);
+    const durable = await run(ports.durable, 'bench', 0);
+    const memory = await run(ports.memory, 'bench', 0);
+    const line = (name: string, r: typeof durable) => `  ${name.padEnd(34)} ${r.perSecond.toFixed(0).padStart(6)} creates/s, p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}`;
+    console.log(line('durable (lowdb + fsync\'d journal):', durable));
+    console.log(line('persistence off (memory adapter):', memory));
+    console.log(`  ratio durable / memory throughput:  ${(durable.perSecond / memory.perSecond).toFixed(2)}  (target >= 0.5)`);
+    console.log(`  durable p99 ${ms(durable.p99)}  (target <= 25 ms)`);
+    const size = await dataSize(ports.dataFile);
+    console.log(`  data on disk: snapshot ${mb(size.snapshot)}, journal ${mb(size.journal)}`);
+  } finally {
+    child.disconnect();
+  }
+}
+
+if (process.argv.includes('--serve')) await serve();
+else await main();
