@@ -141,14 +141,16 @@ t.test('a node whose kubelet stops goes Unknown, is tainted, evicts intolerant p
     plugins: [
       controllersPlugin({
         clock,
-        controllers: [(r, c) => kubeletController(r, c, { isStopped: (n) => stopped.has(n) }), (r, c) => nodeLifecycleController(r, c)],
+        controllers: [(r, c) => kubeletController(r, c, { isStopped: (n) => stopped.has(n), containerStopDelayMs: 60_000 }), (r, c) => nodeLifecycleController(r, c)],
       }),
     ],
   });
   t.teardown(() => app.close());
   await app.ready();
   const store = app.registry.store;
-  const podsSpec = { plain: [], daemon: DAEMON_TOLERATIONS, tolerant: DEFAULT_TOLERATIONS } as Record<string, Toleration[]>;
+  // The pod strategy gives a pod without them the 300 s defaults (DefaultTolerationSeconds); 0 s opts out.
+  const intolerant = DEFAULT_TOLERATIONS.map((t) => ({ ...t, tolerationSeconds: 0 }));
+  const podsSpec = { plain: intolerant, daemon: DAEMON_TOLERATIONS, tolerant: DEFAULT_TOLERATIONS } as Record<string, Toleration[]>;
   for (const [name, tolerations] of Object.entries(podsSpec)) {
     await app.registry.create(pods, 'default', { metadata: { name }, spec: { nodeName: 'node-2', tolerations, containers: [{ name: 'c', image: 'nginx' }] } });
   }
