@@ -24,6 +24,7 @@ import { formatTimestamp } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { EventRecorder } from './events.js';
 import type { Reconciler } from './runtime.js';
+import { nodeSelectorTermMatches, toleratesTaint } from './daemonset/predicates.js';
 
 /** The schedulerName pods get by default; the only one this scheduler serves unless told otherwise. */
 export const DEFAULT_SCHEDULER_NAME = 'default-scheduler';
@@ -53,24 +54,13 @@ export function isPodTerminal(pod: Pod): boolean {
 // Taints and tolerations (k8s.io/api/core/v1 toleration.go, component-helpers)
 // ---------------------------------------------------------------------------------------------
 
-/** Toleration.ToleratesTaint: effect (empty matches all), key (empty matches all) and operator. */
-export function tolerationToleratesTaint(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  switch (toleration.operator ?? '') {
-    case '':
-    case 'Equal':
-      return (toleration.value ?? '') === (taint.value ?? '');
-    case 'Exists':
-      return true;
-    default:
-      return false;
-  }
-}
+// The toleration and node-affinity rules are the DaemonSet controller's predicates: one
+// implementation of upstream's component-helpers for both.
+export { toleratesTaint as tolerationToleratesTaint, nodeSelectorTermMatches } from './daemonset/predicates.js';
 
 /** TolerationsTolerateTaint: whether any toleration tolerates the taint. */
 export function tolerationsTolerateTaint(tolerations: readonly Toleration[] | undefined, taint: Taint): boolean {
-  return (tolerations ?? []).some((t) => tolerationToleratesTaint(t, taint));
+  return (tolerations ?? []).some((t) => toleratesTaint(t, taint));
 }
 
 /** FindMatchingUntoleratedTaint: the first taint passing the filter that no toleration tolerates. */
@@ -90,55 +80,6 @@ export function isDoNotScheduleTaint(taint: Taint): boolean {
 // ---------------------------------------------------------------------------------------------
 // Node affinity (component-helpers/scheduling/corev1/nodeaffinity)
 // ---------------------------------------------------------------------------------------------
-
-function parseInt64(value: string): number | undefined {
-  return /^[+-]?\d+$/.test(value) ? Number(value) : undefined;
-}
-
-/** One matchExpressions entry against node labels; an invalid requirement matches nothing. */
-function labelRequirementMatches(req: NodeSelectorRequirement, labels: Readonly<Record<string, string>>): boolean {
-  const has = Object.hasOwn(labels, req.key);
-  const value = has ? labels[req.key]! : undefined;
-  const values = req.values ?? [];
-  switch (req.operator) {
-    case 'In':
-      return has && values.includes(value!);
-    case 'NotIn':
-      return !has || !values.includes(value!);
-    case 'Exists':
-      return has;
-    case 'DoesNotExist':
-      return !has;
-    case 'Gt':
-    case 'Lt': {
-      if (!has || values.length !== 1) return false;
-      const want = parseInt64(values[0]!);
-      const got = parseInt64(value!);
-      if (want === undefined || got === undefined) return false;
-      return req.operator === 'Gt' ? got > want : got < want;
-    }
-    default:
-      return false;
-  }
-}
-
-/** One matchFields entry: only metadata.name with In or NotIn is supported, as upstream. */
-function fieldRequirementMatches(req: NodeSelectorRequirement, node: Node): boolean {
-  if (req.key !== 'metadata.name') return false;
-  const values = req.values ?? [];
-  if (req.operator === 'In') return values.includes(node.metadata?.name ?? '');
-  if (req.operator === 'NotIn') return !values.includes(node.metadata?.name ?? '');
-  return false;
-}
-
-/** A term matches when all its expressions and fields match; an empty term matches nothing. */
-export function nodeSelectorTermMatches(term: NodeSelectorTerm, node: Node): boolean {
-  const expressions = term.matchExpressions ?? [];
-  const fields = term.matchFields ?? [];
-  if (expressions.length === 0 && fields.length === 0) return false;
-  const labels = node.metadata?.labels ?? {};
-  return expressions.every((r) => labelRequirementMatches(r, labels)) && fields.every((r) => fieldRequirementMatches(r, node));
-}
 
 /** Terms are ORed: at least one must match. */
 export function nodeMatchesNodeSelectorTerms(node: Node, terms: readonly NodeSelectorTerm[]): boolean {
