@@ -7,7 +7,7 @@ import type { Test } from 'tap';
 import { KUBECTL_VERSIONS, kubectl, kubectlBinary, type KubectlVersion, type RunResult, type ServerProcess } from './cluster.js';
 
 /** Bounded kubectl call: every command in the e2e suites runs through this (20 s unless told). */
-export type Kubectl = (args: string[], options?: { input?: string; timeoutMs?: number }) => Promise<RunResult>;
+export type Kubectl = (args: string[], options?: { input?: string; timeoutMs?: number; env?: Record<string, string> }) => Promise<RunResult>;
 
 export interface VersionContext {
   version: KubectlVersion;
