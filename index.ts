@@ -10,6 +10,7 @@ import { ensureTlsMaterial } from './server/tls.js';
 import { controllersPlugin } from './controllers/manager.js';
 import type { Clock } from './controllers/clock.js';
 import { VirtualClock } from './controllers/virtual-clock.js';
+import type { PacingMode } from './controllers/daemonset/pacing.js';
 
 export { FakeClock, realClock, type Clock } from './controllers/clock.js';
 export { VirtualClock } from './controllers/virtual-clock.js';
@@ -30,6 +31,8 @@ export interface ClusterOptions {
    * 'virtual' stands time still until the kubemock.dev Clock `cluster` is advanced through the API.
    */
   clock?: Clock | 'virtual';
+  /** How fast DaemonSets without a kubemock.dev/daemonset-pacing annotation create pods: instant (default), realistic or fixed. */
+  daemonSetPacing?: PacingMode;
   /** Run the controllers (DaemonSet, scheduler, kubelet, ...); default true. */
   controllers?: boolean;
   /** pino log level; default 'silent'. */
@@ -75,7 +78,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
     nodes: options.nodes ?? 3,
     logLevel: options.logLevel ?? 'silent',
     ...(clock ? { now: () => clock.now() } : {}),
-    plugins: options.controllers === false ? [] : [controllersPlugin({ clock })],
+    plugins: options.controllers === false ? [] : [controllersPlugin({ clock, daemonSetPacing: options.daemonSetPacing })],
     ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
     ...(tokens ? { tokens } : {}),
   }).catch(cleanUp(dir));

@@ -15,6 +15,8 @@ import { recordedRequestTable } from './printers/recordedrequest.js';
 import { prefixFromUserAgent } from './managed-fields.js';
 import { clockStrategy } from './kinds/clock.js';
 import { clockTable } from './printers/clock.js';
+import { podStageStrategy } from './kinds/podstage.js';
+import { podStageTable } from './printers/podstage.js';
 
 const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const READ_ONLY: readonly Verb[] = ['get', 'list', 'watch'];
@@ -126,5 +128,22 @@ export const clocks: ResourceDefinition = {
   fieldSelectors: {},
 };
 
+export const podStages: ResourceDefinition = {
+  group: STEERING_GROUP,
+  version: STEERING_VERSION,
+  kind: 'PodStage',
+  listKind: 'PodStageList',
+  plural: 'podstages',
+  singular: 'podstage',
+  namespaced: false,
+  shortNames: ['pst'],
+  categories: ['kubemock'],
+  verbs: ALL_VERBS,
+  subresources: [],
+  strategy: podStageStrategy,
+  table: podStageTable,
+  fieldSelectors: {},
+};
+
 /** Every kubemock.dev kind, in discovery order. */
-export const STEERING_RESOURCES: readonly ResourceDefinition[] = [nodeControls, daemonSetPlacements, faultRules, recordedRequests, clocks];
+export const STEERING_RESOURCES: readonly ResourceDefinition[] = [nodeControls, daemonSetPlacements, faultRules, recordedRequests, clocks, podStages];

@@ -225,6 +225,30 @@ const clock = kindSchemas({
   ),
 });
 
+const podStage = kindSchemas({
+  kind: 'PodStage',
+  description: 'PodStage says how the simulated kubelet runs the pods it selects: start-up delay and jitter, readiness delay, containers that exit, image pulls that fail. The first stage by name that selects a pod applies.',
+  spec: obj(
+    {
+      selector: labelSelector('The pods the stage applies to, by label; empty selects every pod.'),
+      fieldSelector: str('A pod field selector, e.g. spec.nodeName=node-1.'),
+      namespaces: strings('Only pods in these namespaces; empty means all.'),
+      startup: obj({ delayMs: int('How long pods stay ContainerCreating (default 500).'), jitterMs: int('Up to this much more, fixed per pod.') }, 'Start-up.'),
+      readiness: obj({ delayMs: int('How long a started container stays not ready.') }, 'Readiness.'),
+      failure: obj(
+        {
+          fraction: num('The share of selected pods whose containers exit (default 1).'),
+          afterMs: int('How long a container runs before it exits (default 1000).'),
+          exitCode: int('Its exit code (default 1).'),
+        },
+        'Containers that exit: the pod fails under restartPolicy Never, else goes into CrashLoopBackOff with restarts counting up.',
+      ),
+      imagePull: obj({ fraction: num('The share of selected pods whose image pulls fail (default 1): ErrImagePull, then ImagePullBackOff.') }, 'Image pulls that fail.'),
+    },
+    'spec selects pods and says how they run.',
+  ),
+});
+
 /** Every kubemock.dev component schema, by name. */
 export const STEERING_SCHEMAS: Readonly<Record<string, OpenApiSchema>> = {
   ...nodeControl,
@@ -232,7 +256,5 @@ export const STEERING_SCHEMAS: Readonly<Record<string, OpenApiSchema>> = {
   ...faultRule,
   ...recordedRequest,
   ...clock,
+  ...podStage,
 };
-
-// Builders kept for the other kinds of the group.
-export const schemaBuilders = { str, int, num, bool, time, list, obj, strings, labelSelector, kindSchemas };

@@ -16,16 +16,29 @@ import { isKubeletStopped, kubeletWakeOnNodeControl, nodeControlController } fro
 import { placementController } from './steering/placement.js';
 import { faultRuleController } from './steering/fault-rules.js';
 import { clockController } from './steering/clock.js';
+import { kubeletWakeOnPodStage, stagedPodPlanner } from './steering/pod-stages.js';
 import { isVirtualClock } from './virtual-clock.js';
+import type { PacingMode } from './daemonset/pacing.js';
 
-export type ControllerFactory = (registry: Registry, clock: Clock) => Reconciler;
+/** Cluster-wide settings some controllers read. */
+export interface ControllerSettings {
+  /** DaemonSet pacing when a DaemonSet has no kubemock.dev/daemonset-pacing annotation (default instant). */
+  daemonSetPacing?: PacingMode;
+}
+
+export type ControllerFactory = (registry: Registry, clock: Clock, settings: ControllerSettings) => Reconciler;
 
 /** The controllers a cluster runs, in start order. */
 export const DEFAULT_CONTROLLERS: readonly ControllerFactory[] = [
   (registry) => namespaceController(registry),
   daemonSetController,
   (registry, clock) => schedulerController(registry, clock),
-  (registry, clock) => kubeletController(registry, clock, { isStopped: isKubeletStopped(registry), wakeOn: kubeletWakeOnNodeControl }),
+  (registry, clock) =>
+    kubeletController(registry, clock, {
+      isStopped: isKubeletStopped(registry),
+      podPlanner: stagedPodPlanner(registry),
+      wakeOn: [...kubeletWakeOnNodeControl, ...kubeletWakeOnPodStage(registry)],
+    }),
   (registry, clock) => nodeLifecycleController(registry, clock),
   (registry, clock) => podGcController(registry, clock),
   garbageCollectorController,
@@ -37,13 +50,13 @@ export const DEFAULT_CONTROLLERS: readonly ControllerFactory[] = [
 ];
 
 /** A server plugin that runs the given controllers from onReady until preClose. */
-export function controllersPlugin(options: { clock?: Clock; controllers?: readonly ControllerFactory[] } = {}) {
+export function controllersPlugin(options: { clock?: Clock; controllers?: readonly ControllerFactory[] } & ControllerSettings = {}) {
   return (app: FastifyInstance, registry: Registry): void => {
     const clock = options.clock ?? realClock;
     const metrics = (app as { metrics?: ControllerMetrics }).metrics;
     const runners = (options.controllers ?? DEFAULT_CONTROLLERS).map((make) => {
       const controller = { name: '' };
-      const reconciler = make(loggingRegistry(registry, app.log, controller), clock);
+      const reconciler = make(loggingRegistry(registry, app.log, controller), clock, { daemonSetPacing: options.daemonSetPacing });
       controller.name = reconciler.name;
       return new ControllerRunner(reconciler, { registry, clock, log: app.log, metrics });
     });

@@ -115,6 +115,8 @@ export class ControllerRunner {
       }
       const key = await this.queue.get();
       if (key === undefined) return;
+      // In flight from the moment it is taken (a paced key's pause included): a virtual clock's advance waits for it.
+      this.inFlight++;
       // Pacing: a key whose last reconcile held the event loop for long waits a multiple of that
       // before it runs again (events meanwhile collapse into this one run), so that one costly
       // key (a DaemonSet planned over thousands of nodes) takes at most a share of the process
@@ -122,7 +124,6 @@ export class ControllerRunner {
       const notBefore = this.notBefore.get(key);
       if (notBefore !== undefined && notBefore > performance.now() && !this.stopped) await this.pause(notBefore - performance.now());
       const started = performance.now();
-      this.inFlight++;
       let blockedMs = 0;
       try {
         const pending = this.reconciler.reconcile(key);

@@ -19,8 +19,8 @@ export class VirtualClock implements Clock {
   private readonly probes = new Set<IdleProbe>();
 
   constructor(start: Date | string = new Date()) {
-    // Whole milliseconds of a real start, so timestamps look like a live cluster's.
-    this.current = new Date(start).getTime();
+    // A whole second: timestamps (whole seconds on the wire) then count virtual time exactly.
+    this.current = Math.floor(new Date(start).getTime() / 1000) * 1000;
   }
 
   now(): Date {

@@ -364,16 +364,18 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     const listMeta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
     if (result.continue) listMeta.continue = result.continue;
     if (result.remainingItemCount !== undefined) listMeta.remainingItemCount = result.remainingItemCount;
+    // JSON answers are composed from the stored objects' shared texts: no object (nor a Table
+    // row's metadata) is serialised twice.
     if (representation.as === 'Table') {
-      return buildTable(def, result.items, { now: now(), includeObject: parseIncludeObject(one(query, 'includeObject')), version: representation.version, withColumns: true, listMeta });
+      const table = buildTable(def, result.items, { now: now(), includeObject: parseIncludeObject(one(query, 'includeObject')), version: representation.version, withColumns: true, listMeta });
+      return reply.type(JSON_CONTENT_TYPE).send(json.compose(table));
     }
     if (representation.as === 'PartialObjectMetadata') {
-      return { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${representation.version}`, metadata: listMeta, items: result.items.map((o) => partialObjectMetadata(o, representation.version)) };
+      const list = { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${representation.version}`, metadata: listMeta, items: result.items.map((o) => partialObjectMetadata(o, representation.version)) };
+      return reply.type(JSON_CONTENT_TYPE).send(json.compose(list));
     }
     if (representation.as === 'object' && representation.format === 'json') {
-      // The list's text from its items' shared texts: no object is serialised twice.
-      reply.type(JSON_CONTENT_TYPE);
-      return reply.send(json.listOf({ kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta }, 'items', result.items));
+      return reply.type(JSON_CONTENT_TYPE).send(json.compose({ kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta, items: result.items }));
     }
     return send(reply, representation, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta, items: result.items });
   };
@@ -382,9 +384,10 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     const representation = negotiate(request.headers.accept);
     const query = request.query as Query;
     if (representation.as === 'Table') {
-      return buildTable(def, [obj], { now: now(), includeObject: parseIncludeObject(one(query, 'includeObject')), version: representation.version, withColumns: true, listMeta: { resourceVersion: obj.metadata.resourceVersion } });
+      const table = buildTable(def, [obj], { now: now(), includeObject: parseIncludeObject(one(query, 'includeObject')), version: representation.version, withColumns: true, listMeta: { resourceVersion: obj.metadata.resourceVersion } });
+      return reply.type(JSON_CONTENT_TYPE).send(json.compose(table));
     }
-    if (representation.as === 'PartialObjectMetadata') return partialObjectMetadata(obj, representation.version);
+    if (representation.as === 'PartialObjectMetadata') return reply.type(JSON_CONTENT_TYPE).send(json.compose(partialObjectMetadata(obj, representation.version)));
     if (representation.as === 'object' && representation.format === 'json') return reply.type(JSON_CONTENT_TYPE).send(json.of(obj));
     return send(reply, representation, obj);
   };

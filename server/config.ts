@@ -21,6 +21,8 @@ export interface Config {
   clock: 'real' | 'virtual' | undefined;
   /** Requests the request log keeps (kubemock.dev RecordedRequests); undefined: the server's default. */
   requestLogSize: number | undefined;
+  /** DaemonSet pacing for DaemonSets without the kubemock.dev/daemonset-pacing annotation; undefined: instant. */
+  daemonSetPacing: 'instant' | 'realistic' | 'fixed' | undefined;
   help: boolean;
 }
 
@@ -43,6 +45,7 @@ const FLAG_NAMES = {
   'token-file': 'tokenFile',
   clock: 'clock',
   'request-log-size': 'requestLogSize',
+  'daemonset-pacing': 'daemonSetPacing',
 } as const;
 
 const FLAGS: readonly FlagSpec[] = [
@@ -57,6 +60,7 @@ const FLAGS: readonly FlagSpec[] = [
   { flag: 'tls', env: 'KUBEMOCK_TLS', description: 'serve HTTPS; a CA and serving certificate are made on first start and kept in <data>.tls/ (a temp dir with --data memory); env: true/false/1/0' },
   { flag: 'clock', env: 'KUBEMOCK_CLOCK', description: "real (default) or virtual: time stands still until advanced through the kubemock.dev Clock 'cluster'" },
   { flag: 'request-log-size', env: 'KUBEMOCK_REQUEST_LOG_SIZE', description: 'requests kept in memory as kubemock.dev RecordedRequests; 0 turns the log off (default 1000)' },
+  { flag: 'daemonset-pacing', env: 'KUBEMOCK_DAEMONSET_PACING', description: 'instant (default), realistic (250 creates a sync in slow-start batches at 20 QPS, burst 30) or fixed; a DaemonSet annotation overrides it' },
   { flag: 'token-file', env: 'KUBEMOCK_TOKEN_FILE', description: 'kube-apiserver static token file (token,user,uid,"group1,group2"): requests need "Authorization: Bearer <token>"; needs --tls for kubectl' },
 ];
 
@@ -104,6 +108,11 @@ function boolean(name: string, text: string | undefined): boolean {
   throw new ConfigError(`${name} must be true, false, 1 or 0, got ${JSON.stringify(text)}`);
 }
 
+function pacingMode(text: string | undefined): Config['daemonSetPacing'] {
+  if (text === undefined || text === 'instant' || text === 'realistic' || text === 'fixed') return text;
+  throw new ConfigError(`--daemonset-pacing must be instant, realistic or fixed, got ${JSON.stringify(text)}`);
+}
+
 function clockMode(text: string | undefined): Config['clock'] {
   if (text === undefined || text === 'real' || text === 'virtual') return text;
   throw new ConfigError(`--clock must be real or virtual, got ${JSON.stringify(text)}`);
@@ -128,6 +137,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
         'token-file': { type: 'string' },
         clock: { type: 'string' },
         'request-log-size': { type: 'string' },
+        'daemonset-pacing': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -157,6 +167,7 @@ export function readConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Con
     tls: parsed.values.tls === true || boolean('KUBEMOCK_TLS', env.KUBEMOCK_TLS),
     tokenFile: value('token-file'),
     clock: clockMode(value('clock')),
+    daemonSetPacing: pacingMode(value('daemonset-pacing')),
     requestLogSize: requestLogSize === undefined ? undefined : integer('request-log-size', requestLogSize, 0, 10_000_000),
     help: Boolean(parsed.values.help),
   };

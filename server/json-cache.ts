@@ -33,17 +33,60 @@ export class JsonCache {
     return bytes;
   }
 
-  /** The JSON text of `{...head, [key]: items}` from the items' cached bytes (head's values are serialised as they are). */
-  listOf(head: Record<string, unknown>, key: string, items: readonly object[]): Buffer {
-    let prefix = '{';
-    for (const [k, v] of Object.entries(head)) prefix += `${JSON.stringify(k)}:${JSON.stringify(v)},`;
-    const parts: Buffer[] = [Buffer.from(`${prefix}${JSON.stringify(key)}:[`)];
-    items.forEach((item, i) => {
-      if (i > 0) parts.push(COMMA);
-      parts.push(this.of(item));
-    });
-    parts.push(CLOSE_LIST);
-    return Buffer.concat(parts);
+  /**
+   * The JSON of a response value, as JSON.stringify writes it, where every frozen object or array
+   * inside (stored objects and their parts: a list's items, a Table row's metadata) comes from the
+   * cache, so that only the answer's own frame is serialised per request.
+   */
+  compose(value: unknown): Buffer {
+    const parts: Array<string | Buffer> = [];
+    let text = '';
+    const write = (v: unknown): void => {
+      if (v === null || typeof v !== 'object') {
+        text += JSON.stringify(v) ?? 'null';
+        return;
+      }
+      if (Object.isFrozen(v)) {
+        if (text) parts.push(text);
+        text = '';
+        parts.push(this.of(v));
+        return;
+      }
+      // Nothing below to take from the cache (the cells of a Table row, a list's metadata): one native call.
+      if (!hasObjectInside(v) || Object.getPrototypeOf(v) !== (Array.isArray(v) ? Array.prototype : Object.prototype) || typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+        text += JSON.stringify(v);
+        return;
+      }
+      if (Array.isArray(v)) {
+        text += '[';
+        v.forEach((e: unknown, i) => {
+          if (i) text += ',';
+          if (e === undefined || typeof e === 'function' || typeof e === 'symbol') text += 'null';
+          else write(e);
+        });
+        text += ']';
+        return;
+      }
+      text += '{';
+      let first = true;
+      for (const key of Object.keys(v)) {
+        const e = (v as Record<string, unknown>)[key];
+        if (e === undefined || typeof e === 'function' || typeof e === 'symbol') continue;
+        text += `${first ? '' : ','}${JSON.stringify(key)}:`;
+        first = false;
+        write(e);
+      }
+      text += '}';
+    };
+    write(value);
+    if (text) parts.push(text);
+    if (parts.length === 1 && typeof parts[0] !== 'string') return parts[0]!;
+    let size = 0;
+    for (const part of parts) size += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+    const out = Buffer.allocUnsafe(size);
+    let at = 0;
+    for (const part of parts) at += typeof part === 'string' ? out.write(part, at) : part.copy(out, at);
+    return out;
   }
 
   get size(): number {
@@ -51,5 +94,12 @@ export class JsonCache {
   }
 }
 
-const COMMA = Buffer.from(',');
-const CLOSE_LIST = Buffer.from(']}');
+/** Whether a (non-frozen) object or array holds another object or array. */
+function hasObjectInside(v: object): boolean {
+  if (Array.isArray(v)) {
+    for (const e of v) if (e !== null && typeof e === 'object') return true;
+    return false;
+  }
+  for (const key in v) if (Object.hasOwn(v, key) && (v as Record<string, unknown>)[key] !== null && typeof (v as Record<string, unknown>)[key] === 'object') return true;
+  return false;
+}

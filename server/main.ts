@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       minRequestTimeoutSeconds: config.minRequestTimeout,
       ...(virtualClock ? { now: () => virtualClock.now() } : {}),
       ...(config.requestLogSize !== undefined ? { requestLogSize: config.requestLogSize } : {}),
-      plugins: [controllersPlugin(virtualClock ? { clock: virtualClock } : {})],
+      plugins: [controllersPlugin({ ...(virtualClock ? { clock: virtualClock } : {}), ...(config.daemonSetPacing ? { daemonSetPacing: config.daemonSetPacing } : {}) })],
       ...(tls ? { https: { cert: tls.cert, key: tls.key } } : {}),
       ...(tokens ? { tokens } : {}),
       logStream: await logStreamFor(config),

@@ -71,6 +71,7 @@ export class WatchStreams {
 /** One watch response. write() serialises nothing itself: callers pass ready lines. */
 export class WatchStream {
   private ended = false;
+  private corked = false;
   private readonly endListeners: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
 
@@ -114,6 +115,16 @@ export class WatchStream {
       // Drop what is queued for it now (ending alone would keep it until the client reads).
       this.res.destroy();
       return;
+    }
+    // Events made durable together (one group commit) are delivered in one go: cork until the
+    // end of this tick so that each watcher gets them in one write, not one syscall per event.
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.res.uncork();
+      });
     }
     this.res.write(line);
   }

@@ -7,6 +7,7 @@ import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { DATA_LAYOUT_VERSION, type Mutation, type PersistenceAdapter, type StoreSnapshot } from './persistence.js';
+import type { KubeObject } from './object.js';
 
 /** The lowdb document: what the data file holds. */
 export interface DataFile {
@@ -35,18 +36,19 @@ export class DurableJSONFile<T> implements Adapter<T> {
   constructor(
     private readonly filename: string,
     private readonly serialize: (data: T) => Iterable<string> = (data) => [JSON.stringify(data, null, 1)],
+    private readonly parse: (bytes: Buffer) => T = (bytes) => JSON.parse(bytes.toString('utf8')) as T,
   ) {}
 
   async read(): Promise<T | null> {
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = await readFile(this.filename, 'utf8');
+      bytes = await readFile(this.filename);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
     try {
-      return JSON.parse(text) as T;
+      return this.parse(bytes);
     } catch (err) {
       throw new DataFileError(`data file ${this.filename} is not valid JSON (${(err as Error).message}); refusing to start with an empty cluster. Restore it or move it away.`);
     }
@@ -70,7 +72,15 @@ export class DurableJSONFile<T> implements Adapter<T> {
 
 /**
  * The data file's text: the lowdb document with one object per line (valid JSON that diffs object by
- * object, a third smaller and faster to parse than an indented dump), in pieces of about 1 MiB.
+ * object, a third smaller and faster to parse than an indented dump), in pieces of about 1 MiB:
+ *
+ *     {"kubemock":{"layout":1},"resourceVersion":"42","objects":{
+ *     "pods":{
+ *     "default/a":{...},
+ *     "default/b":{...}
+ *     },
+ *     "namespaces":{}
+ *     }}
  */
 export function* serializeDataFile(data: DataFile): Generator<string> {
   yield `{"kubemock":${JSON.stringify(data.kubemock)},"resourceVersion":${JSON.stringify(data.resourceVersion)},"objects":{`;
@@ -85,9 +95,62 @@ export function* serializeDataFile(data: DataFile): Generator<string> {
         piece = '';
       }
     }
-    yield `${piece}}`;
+    yield n ? `${piece}\n}` : `${piece}}`;
   }
   yield '\n}}\n';
+}
+
+/**
+ * Reads a data file. One that serializeDataFile wrote is read line by line, one object at a time,
+ * so that no string of the whole file is ever made (V8 cannot make one past 512 MiB, and it would
+ * double the memory a start needs); any other JSON (an older, indented file, a hand-made fixture)
+ * is parsed whole. Throws SyntaxError on malformed text.
+ */
+export function parseDataFile(bytes: Buffer): unknown {
+  const firstBreak = bytes.indexOf(0x0a);
+  const head = firstBreak < 0 ? '' : bytes.toString('utf8', 0, firstBreak);
+  if (!head.startsWith('{"kubemock":') || !head.endsWith('"objects":{')) return JSON.parse(bytes.toString('utf8'));
+  const doc = JSON.parse(`${head}}}`) as DataFile;
+  let byKey: Record<string, KubeObject> | undefined;
+  let ended = false;
+  for (let pos = firstBreak + 1; pos < bytes.length; ) {
+    let end = bytes.indexOf(0x0a, pos);
+    if (end < 0) end = bytes.length;
+    let line = bytes.toString('utf8', pos, end);
+    pos = end + 1;
+    if (line === '') continue;
+    if (ended) throw new SyntaxError('text after the end of the document');
+    if (line.endsWith(',')) line = line.slice(0, -1);
+    if (line === '}}' && byKey === undefined) {
+      ended = true;
+      continue;
+    }
+    if (line === '}') {
+      if (byKey === undefined) throw new SyntaxError(`unexpected "}" at byte ${pos}`);
+      byKey = undefined;
+      continue;
+    }
+    const colon = endOfJsonString(line) + 1;
+    if (line[colon] !== ':') throw new SyntaxError(`expected "key": at byte ${pos}`);
+    const key = JSON.parse(line.slice(0, colon)) as string;
+    const rest = line.slice(colon + 1);
+    if (byKey !== undefined) byKey[key] = JSON.parse(rest) as KubeObject;
+    else if (rest === '{') doc.objects[key] = byKey = Object.create(null) as Record<string, KubeObject>;
+    else if (rest === '{}') doc.objects[key] = Object.create(null) as Record<string, KubeObject>;
+    else throw new SyntaxError(`expected a resource at byte ${pos}`);
+  }
+  if (!ended) throw new SyntaxError('unexpected end of the data file');
+  return doc;
+}
+
+/** The index of the quote that ends the JSON string starting at text[0]. */
+function endOfJsonString(text: string): number {
+  if (text[0] !== '"') throw new SyntaxError('expected a string');
+  for (let i = 1; i < text.length; i++) {
+    if (text[i] === '\\') i++;
+    else if (text[i] === '"') return i;
+  }
+  throw new SyntaxError('unterminated string');
 }
 
 /** Encodes one journal record as `<crc32 hex> <json>\n`; the checksum finds torn or corrupt records. */
@@ -162,7 +225,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   private closed = false;
 
   constructor(private readonly filename: string, options: LowdbAdapterOptions = {}) {
-    this.file = new DurableJSONFile<DataFile>(filename, serializeDataFile);
+    this.file = new DurableJSONFile<DataFile>(filename, serializeDataFile, (bytes) => parseDataFile(bytes) as DataFile);
     this.db = new Low<DataFile>(this.file, emptyDataFile());
     this.journalPath = `${filename}.journal`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;

@@ -39,10 +39,19 @@ function withRemainder(major: number, majorUnit: string, minor: number, minorUni
 /** Epoch ms of an RFC 3339 timestamp; undefined when missing, unparseable or Go's zero time. */
 export function parseTimestamp(timestamp: string | undefined | null): number | undefined {
   if (!timestamp) return undefined;
-  const ms = Date.parse(timestamp);
+  // Tables print the ages of many objects per request, and their timestamps never change: a
+  // bounded memo of Date.parse (NaN stands for "unparseable").
+  let ms = PARSED_TIMESTAMPS.get(timestamp);
+  if (ms === undefined) {
+    ms = Date.parse(timestamp);
+    if (PARSED_TIMESTAMPS.size >= 65_536) PARSED_TIMESTAMPS.clear();
+    PARSED_TIMESTAMPS.set(timestamp, ms);
+  }
   if (Number.isNaN(ms) || ms === GO_ZERO_TIME_MS) return undefined;
   return ms;
 }
+
+const PARSED_TIMESTAMPS = new Map<string, number>();
 
 /** Age of `timestamp` at `now`: `<unknown>` when missing or zero, else humanDuration(now - timestamp). */
 export function translateTimestampSince(timestamp: string | undefined | null, now: Date): string {

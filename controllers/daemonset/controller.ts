@@ -16,14 +16,12 @@ import type { Reconciler } from '../runtime.js';
 import { nodeShouldRunDaemonPod } from './predicates.js';
 import { controllerOf, FAILED_POD_BACKOFF, planDaemonSet, type BackoffEntry, type DaemonSetPlan } from './planner.js';
 import { CONTROLLER_REVISION_HASH_LABEL, controllerRefOf } from './revisions.js';
+import { DaemonSetPacer, pacingOf, type PacingMode } from './pacing.js';
 
 const DS_REF = refOf(daemonSets);
 const POD_REF = refOf(pods);
 const NODE_REF = refOf(nodes);
 const REVISION_REF = refOf(controllerRevisions);
-
-/** controller.SlowStartInitialBatchSize: creates go out in batches of 1, 2, 4, … until one fails. */
-const SLOW_START_INITIAL_BATCH_SIZE = 1;
 
 const asDaemonSet = (obj: KubeObject): DaemonSet => obj as unknown as DaemonSet;
 const keyOf = (obj: KubeObject): string => `${obj.metadata.namespace}/${obj.metadata.name}`;
@@ -32,9 +30,16 @@ const isNotFound = (err: unknown): boolean => err instanceof StatusError && err.
 // apierrors.HasStatusCause(err, NamespaceTerminatingCause): creates into a dying namespace are moot.
 const isNamespaceTerminating = (err: unknown): boolean => err instanceof StatusError && err.code === 403 && /being terminated/.test(err.message);
 
+export interface DaemonSetControllerOptions {
+  /** How fast pods are created when a DaemonSet does not say (kubemock.dev/daemonset-pacing); default instant. */
+  daemonSetPacing?: PacingMode;
+}
+
 /** A Reconciler running upstream's DaemonSet controller; keys are `<namespace>/<name>`. */
-export function daemonSetController(registry: Registry, clock: Clock): Reconciler {
+export function daemonSetController(registry: Registry, clock: Clock, options: DaemonSetControllerOptions = {}): Reconciler {
   const recorder = new EventRecorder(registry, clock, { component: 'daemonset-controller' });
+  // Slow-start batches, burstReplicas and the client rate limiter (pacing.ts); one per controller, like its client.
+  const pacer = new DaemonSetPacer();
   // Per-node failed-pod back-off (E8); belongs to this controller instance, like upstream's.
   const failedPodBackoff = new Map<string, BackoffEntry>();
 
@@ -124,7 +129,8 @@ export function daemonSetController(registry: Registry, clock: Clock): Reconcile
     }
   };
 
-  async function applyPlan(ds: DaemonSet, plan: DaemonSetPlan, observed: { pods: Map<string, KubeObject>; revisions: Map<string, KubeObject> }): Promise<void> {
+  /** Applies a plan; returns when the pacing wants another look (ms), if it does. */
+  async function applyPlan(ds: DaemonSet, plan: DaemonSetPlan, observed: { pods: Map<string, KubeObject>; revisions: Map<string, KubeObject> }): Promise<number | undefined> {
     const ns = ds.metadata!.namespace!;
     const dsObj = ds as unknown as KubeObject;
     const errors: unknown[] = [];
@@ -145,9 +151,12 @@ export function daemonSetController(registry: Registry, clock: Clock): Reconcile
     // manage / rollingUpdate: claim, then create and delete pods.
     for (const name of plan.pods.adopt) await patchOwnership(pods, ds, observed.pods.get(name), true);
     for (const name of plan.pods.release) await patchOwnership(pods, ds, observed.pods.get(name), false);
-    const creates = plan.pods.create;
-    for (let pos = 0, batch = Math.min(creates.length, SLOW_START_INITIAL_BATCH_SIZE); pos < creates.length; pos += batch, batch = Math.min(2 * batch, creates.length - pos)) {
-      const results = await Promise.allSettled(creates.slice(pos, pos + batch).map((c) => registry.create(pods, ns, c.pod)));
+    // slowStartBatch: creates go out in batches of 1, 2, 4, … until one fails, paced as the DaemonSet asks.
+    const key = `${ns}/${ds.metadata!.name}`;
+    const step = pacer.step(key, pacingOf(ds, options.daemonSetPacing), plan.pods.create, clock.now().getTime(), registry.store.deliveredResourceVersion);
+    for (const chunk of step.chunks) {
+      const results = await Promise.allSettled(chunk.creates.map((c) => registry.create(pods, ns, c.pod)));
+      for (const r of results) if (r.status === 'fulfilled') pacer.created(key, Number(r.value.metadata.resourceVersion));
       let failed = false;
       // One event per created pod (each message its own, so nothing to deduplicate): written together.
       await Promise.all(results.map((r) => (r.status === 'fulfilled' ? recorder.record(dsObj, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`) : undefined)));
@@ -159,7 +168,12 @@ export function daemonSetController(registry: Registry, clock: Clock): Reconcile
           await recorder.record(dsObj, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(r.reason)}`);
         }
       }
-      if (failed) break; // slow start: the remaining creates would most likely fail the same way
+      if (failed) {
+        pacer.abort(key);
+        break; // slow start: the remaining creates would most likely fail the same way
+      }
+      // kubemock's own event (realistic pacing only): makes the slow-start batches visible.
+      if (chunk.completes) await recorder.record(dsObj, 'Normal', 'CreateBatch', `Sync ${chunk.completes.sync}, slow-start batch ${chunk.completes.batch}: ${chunk.completes.size} pods`);
     }
     for (const del of plan.pods.delete) {
       try {
@@ -211,6 +225,7 @@ export function daemonSetController(registry: Registry, clock: Clock): Reconcile
       }
     }
     if (errors.length > 0) throw errors[0];
+    return step.requeueAfterMs;
   }
 
   return {
@@ -233,7 +248,10 @@ export function daemonSetController(registry: Registry, clock: Clock): Reconcile
       const ns = key.slice(0, slash);
       const name = key.slice(slash + 1);
       const stored = registry.store.get(DS_REF, ns, name);
-      if (!stored) return;
+      if (!stored) {
+        pacer.forget(key);
+        return;
+      }
       const now = clock.now();
       for (const [k, entry] of failedPodBackoff) {
         if (now.getTime() - entry.lastUpdateMs > FAILED_POD_BACKOFF.maxMs * 2) failedPodBackoff.delete(k);
@@ -251,11 +269,12 @@ export function daemonSetController(registry: Registry, clock: Clock): Reconcile
         // always observed its own earlier creates and deletes (upstream's expectations hold).
         expectationsSatisfied: true,
       });
-      await applyPlan(asDaemonSet(stored), plan, {
+      const paced = await applyPlan(asDaemonSet(stored), plan, {
         pods: new Map(podList.map((p) => [p.metadata.name!, p])),
         revisions: new Map(revisionList.map((r) => [r.metadata.name!, r])),
       });
-      return plan.requeueAfterMs !== undefined ? { requeueAfterMs: plan.requeueAfterMs } : undefined;
+      const requeue = Math.min(plan.requeueAfterMs ?? Infinity, paced ?? Infinity);
+      return requeue !== Infinity ? { requeueAfterMs: requeue } : undefined;
     },
   };
 }

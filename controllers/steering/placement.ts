@@ -132,9 +132,15 @@ function nodeFingerprint(node: KubeObject): string {
 const keyOf = (obj: KubeObject): string => `${obj.metadata.namespace}/${obj.metadata.name}`;
 const isStatus = (code: number) => (err: unknown): boolean => err instanceof StatusError && err.code === code;
 
+/** Above this many nodes, a placement is rewritten at most once per COALESCE_MS: each rewrite costs O(nodes). */
+const COALESCE_ABOVE_NODES = 50;
+const COALESCE_MS = 1000;
+
 /** Keeps one DaemonSetPlacement per DaemonSet (key `<namespace>/<name>`). */
 export function placementController(registry: Registry, clock: Clock): Reconciler {
   const recorder = new EventRecorder(registry, clock, { component: 'daemonset-placement' });
+  // When each placement was last written (clock ms), to coalesce the rewrites of a big rollout.
+  const lastWrite = new Map<string, number>();
   // The reasons last reported per DaemonSet uid and node, so each change is reported once.
   const reported = new Map<string, string>();
   const fingerprints = new Map<string, string>();
@@ -179,12 +185,17 @@ export function placementController(registry: Registry, clock: Clock): Reconcile
         if (existing) await registry.delete(daemonSetPlacements, ns, name, { preconditions: { uid: existing.metadata.uid } }).catch((err: unknown) => {
           if (!isStatus(404)(err) && !isStatus(409)(err)) throw err;
         });
+        lastWrite.delete(key);
         const gone = existing?.metadata.ownerReferences?.[0]?.uid ?? dsObj?.metadata.uid;
         for (const k of reported.keys()) if (gone && k.startsWith(`${gone}/`)) reported.delete(k);
         return;
       }
       const ds = dsObj as unknown as DaemonSet;
       const uid = dsObj.metadata.uid!;
+      // A rollout over many nodes changes the placement with every pod: look again a little later
+      // instead of rewriting an O(nodes) object per pod (events meanwhile collapse into that look).
+      const since = clock.now().getTime() - (lastWrite.get(key) ?? -Infinity);
+      if (existing && since < COALESCE_MS && registry.store.count(NODE_REF) > COALESCE_ABOVE_NODES) return { requeueAfterMs: COALESCE_MS - since };
       const nodeList = registry.store.list(NODE_REF) as unknown as Node[];
       const status = planPlacement({
         ds,
@@ -197,12 +208,14 @@ export function placementController(registry: Registry, clock: Clock): Reconcile
         if (!existing || existing.metadata.ownerReferences?.[0]?.uid !== uid) {
           if (existing) await registry.delete(daemonSetPlacements, ns, name, { preconditions: { uid: existing.metadata.uid } });
           await registry.create(daemonSetPlacements, ns, { apiVersion: STEERING_API_VERSION, kind: 'DaemonSetPlacement', metadata: { name, namespace: ns, ownerReferences: [owner] }, status });
+          lastWrite.set(key, clock.now().getTime());
         } else if (!jsonEqual(existing.status, status)) {
           await registry.patch(daemonSetPlacements, ns, name, (current) => {
             current.metadata.resourceVersion = existing.metadata.resourceVersion;
             current.status = status;
             return current;
           });
+          lastWrite.set(key, clock.now().getTime());
         }
       } catch (err) {
         if (isStatus(409)(err)) return { requeueAfterMs: 0 };

@@ -51,6 +51,14 @@ t.test('fault rules: the next create fails with the configured code, the one aft
   await ok(['delete', 'faultrules', '--all']);
   t.match(await ok(['get', 'pods', '-o', 'name']), /pod\/second-500/, 'the cluster answers again');
 
+  // The kinds explain themselves from their OpenAPI schemas, and the category lists the group.
+  const explained = await ok(['explain', 'faultrule.spec.action']);
+  t.match(explained, /GROUP:\s+kubemock.dev\nKIND:\s+FaultRule\nVERSION:\s+v1alpha1/);
+  t.match(explained, /retryAfterSeconds\t<integer>/);
+  await ok(['create', '-f', '-'], { input: rule('listed', '  action: { latencyMs: 1 }\n  count: 1\n') });
+  t.match(await ok(['get', 'kubemock']), /faultrule.kubemock.dev\/listed/, 'kubectl get kubemock lists the group\'s objects');
+  await ok(['delete', 'faultrule', 'listed']);
+
   // Validation: 422 with causes.
   const invalid = await k(['create', '-f', '-'], { input: rule('bad', '  match: { verbs: [fly] }\n  action: { code: 418, retryAfterSeconds: 5 }\n  fraction: 2\n') });
   t.equal(invalid.code, 1);

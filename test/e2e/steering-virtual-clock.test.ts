@@ -3,6 +3,7 @@
 // 40 s grace period pass at once (real seconds), AGE columns and timestamps follow the clock.
 import t from 'tap';
 import { parseTable } from '../helpers/kubectl-e2e.js';
+import { kubectl, startServer } from '../helpers/cluster.js';
 import { steeringCluster, steeringKubectl, until } from '../helpers/steering.js';
 
 const kubectlFound = steeringKubectl();
@@ -72,4 +73,23 @@ t.test('a virtual clock: time stands still until advanced, then grace periods pa
   t.match(other.stderr, /metadata.name: Invalid value: "other": the clock is a singleton: must be "cluster"/);
   const backwards = await k(['patch', 'clock', 'cluster', '--type=merge', '-p', '{"spec":{"advanceSeconds":-5}}']);
   t.match(backwards.stderr, /spec.advanceSeconds: Invalid value: -5: must be greater than or equal to 1/);
+});
+
+t.test('the server process: --clock virtual and --request-log-size', { skip: 'skip' in kubectlFound ? kubectlFound.skip : false }, async (t) => {
+  const server = await startServer(t, { nodes: 1, args: ['--clock', 'virtual', '--request-log-size', '5'] });
+  const k = (args: string[]) => kubectl((kubectlFound as { binary: string }).binary, server, args, { timeoutMs: 60_000 });
+  const clock = await until('the clock', async () => {
+    const r = await k(['get', 'clock', 'cluster']);
+    return r.code === 0 ? parseTable(r.stdout).rows[0] : undefined;
+  });
+  t.match(clock, { MODE: 'Virtual', SETTLED: 'True' });
+  const before = Date.parse(clock.TIME!);
+  const patched = await k(['patch', 'clock', 'cluster', '--type=merge', '-p', '{"spec":{"advanceSeconds":3600}}']);
+  t.equal(patched.code, 0, patched.stderr);
+  t.equal((await k(['wait', 'clock/cluster', '--for=condition=Settled', '--timeout=120s'])).code, 0);
+  const after = parseTable((await k(['get', 'clock', 'cluster'])).stdout).rows[0]!;
+  t.equal(Date.parse(after.TIME!) - before, 3_600_000, 'an hour passed');
+  t.equal(parseTable((await k(['get', 'nodes'])).stdout).rows[0]?.AGE, '60m', 'and the node is an hour old');
+  const logged = parseTable((await k(['get', 'recordedrequests'])).stdout).rows;
+  t.equal(logged.length, 5, 'the request log keeps --request-log-size requests');
 });

@@ -2,7 +2,7 @@ import t from 'tap';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ObjectStore } from '../../store/store.js';
-import { DataFileError, LowdbJournalAdapter, decodeJournal, encodeJournalRecord, serializeDataFile } from '../../store/lowdb-adapter.js';
+import { DataFileError, LowdbJournalAdapter, decodeJournal, encodeJournalRecord, parseDataFile, serializeDataFile } from '../../store/lowdb-adapter.js';
 import type { KubeObject } from '../../store/object.js';
 import { throwsStatus } from '../helpers/status.js';
 
@@ -140,10 +140,16 @@ t.test('a data file of an older layout is refused with a message, not started em
   await t.rejects(ObjectStore.open({ adapter: new LowdbJournalAdapter(older) }), { name: 'DataFileError', message: /unknown layout 0; refusing to start/ });
 });
 
-t.test('the data file is a JSON document with one object per line', async (t) => {
-  const text = [...serializeDataFile({ kubemock: { layout: 1 }, resourceVersion: '3', objects: { pods: { 'default/a': pod('a'), 'default/b': pod('b') }, namespaces: {} } })].join('');
-  t.same(JSON.parse(text), { kubemock: { layout: 1 }, resourceVersion: '3', objects: { pods: { 'default/a': pod('a'), 'default/b': pod('b') }, namespaces: {} } });
-  t.match(text.split('\n'), ['{"kubemock":{"layout":1},"resourceVersion":"3","objects":{', '"pods":{', /^"default\/a":\{.*\},$/, /^"default\/b":\{.*\}\},$/, '"namespaces":{}', '}}', '']);
+t.test('the data file is a JSON document with one object per line, read back line by line', async (t) => {
+  const data = { kubemock: { layout: 1 }, resourceVersion: '3', objects: { pods: { 'default/a': pod('a'), 'default/b': pod('b') }, namespaces: {}, 'leases.coordination.k8s.io': { 'kube-node-lease/n"1': pod('n"1') } } };
+  const text = [...serializeDataFile(data)].join('');
+  t.same(JSON.parse(text), data);
+  t.match(text.split('\n'), ['{"kubemock":{"layout":1},"resourceVersion":"3","objects":{', '"pods":{', /^"default\/a":\{.*\},$/, /^"default\/b":\{.*\}$/, '},', '"namespaces":{},', '"leases.coordination.k8s.io":{', /^"kube-node-lease\/n\\"1":\{.*\}$/, '}', '}}', '']);
+  t.same(parseDataFile(Buffer.from(text)), data, 'the line reader gives what JSON.parse gives');
+  const indented = JSON.stringify(data, null, 1);
+  t.same(parseDataFile(Buffer.from(indented)), data, 'an indented file (as older versions wrote) is parsed whole');
+  t.throws(() => parseDataFile(Buffer.from(text.replace('"default/b":{', '"default/b":'))), SyntaxError);
+  t.throws(() => parseDataFile(Buffer.from(text.slice(0, text.indexOf('}}')))), SyntaxError, 'a cut-off file is an error');
 });
 
 t.test('writes go on during a compaction and all of them survive, whichever files a crash leaves', async (t) => {

@@ -120,3 +120,50 @@ t.test('delete with a mismatched uid precondition answers 409 and keeps the obje
   await throwsStatus(t, store.delete(PODS, 'default', 'a', { uid: 'other' }), { code: 409 });
   t.ok(store.get(PODS, 'default', 'a'));
 });
+
+t.test('entriesAt shows a resource as it was at an earlier resourceVersion, from the event log', async (t) => {
+  const store = await openStore();
+  await store.create(PODS, pod('a'));
+  const b = await store.create(PODS, pod('b'));
+  await store.create(PODS, pod('d'));
+  const rv = store.resourceVersion;
+  await store.create(PODS, pod('c'));
+  const changed = structuredClone(b) as KubeObject;
+  changed.metadata.labels = { changed: 'yes' };
+  await store.update(PODS, changed);
+  await store.delete(PODS, 'default', 'd');
+  await store.delete(PODS, 'default', 'a');
+  await store.create(PODS, pod('a'));
+  const at = [...store.entriesAt(PODS, rv)];
+  t.same(at.map(([k]) => k), ['default/a', 'default/b', 'default/d'], 'created later: absent; deleted since: present');
+  t.same(at[1]![1], b, 'changed since: as it was');
+  t.notOk(at[0]![1].metadata.labels, 'deleted and re-created: the old one');
+  t.same([...store.entriesAt(PODS, rv, 'default/a')].map(([k]) => k), ['default/b', 'default/d'], 'after a start key');
+  t.same([...store.entriesAt(PODS, store.resourceVersion)].map(([k]) => k), ['default/a', 'default/b', 'default/c'], 'now: the current objects');
+});
+
+t.test('entriesAt before the oldest logged event answers 410', async (t) => {
+  const store = await openStore(3);
+  for (const n of ['a', 'b', 'c', 'd', 'e']) await store.create(PODS, pod(n));
+  t.throws(() => [...store.entriesAt(PODS, 1)], { name: 'StatusError', message: /too old resource version/ });
+  t.equal([...store.entriesAt(PODS, store.oldestResourceVersion)].length, store.oldestResourceVersion);
+});
+
+t.test('objects loaded from a snapshot are frozen when they are first read', async (t) => {
+  const loaded = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'default', uid: 'u', resourceVersion: '7' }, spec: { containers: [{ name: 'c', image: 'i' }] } };
+  const store = await ObjectStore.open({ adapter: new MemoryAdapter({ resourceVersion: 7, objects: { pods: { 'default/a': loaded } } }) });
+  t.notOk(Object.isFrozen(loaded), 'not frozen by the load itself');
+  const read = store.get(PODS, 'default', 'a')!;
+  t.equal(read, loaded);
+  t.ok(Object.isFrozen(read) && Object.isFrozen((read.spec as { containers: object[] }).containers[0]), 'deep-frozen once read');
+  t.ok(Object.isFrozen(store.list(PODS)[0]));
+});
+
+t.test('an indexer for * files the objects of every resource', async (t) => {
+  const store = await ObjectStore.open({ adapter: new MemoryAdapter(), indexers: [{ resource: '*', name: 'owner', keys: (o) => (o.metadata.ownerReferences ?? []).map((r) => r.uid) }] });
+  const owned = (name: string) => ({ ...pod(name), metadata: { name, namespace: 'default', ownerReferences: [{ apiVersion: 'v1', kind: 'X', name: 'x', uid: 'owner-1' }] } });
+  await store.create(PODS, owned('p'));
+  await store.create({ group: 'apps', resource: 'controllerrevisions' }, owned('r'));
+  t.same(store.byIndex(PODS, 'owner', 'owner-1').map((o) => o.metadata.name), ['p']);
+  t.same(store.byIndex({ group: 'apps', resource: 'controllerrevisions' }, 'owner', 'owner-1').map((o) => o.metadata.name), ['r']);
+});

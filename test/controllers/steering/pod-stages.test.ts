@@ -1,0 +1,119 @@
+import t from 'tap';
+import type { Node, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
+import { behaviorFor, crashBackOffMs, planStagedPod, pullAttempts, stableFraction, stageSelects } from '../../../controllers/steering/pod-stages.js';
+import { planPod, type PodRuntimeContext } from '../../../controllers/kubelet.js';
+import type { KubeObject } from '../../../store/object.js';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+const at = (ms: number) => new Date(T0 + ms);
+const node: Node = { metadata: { name: 'node-1' }, spec: { podCIDR: '10.244.1.0/24' }, status: { addresses: [{ type: 'InternalIP', address: '10.0.0.1' }] } };
+let ids = 0;
+const ctx = (now: number, over: Partial<PodRuntimeContext> = {}): PodRuntimeContext => ({
+  node,
+  now: at(now),
+  startupDelayMs: 500,
+  stopDelayMs: 1000,
+  creatingSince: T0,
+  allocatePodIP: () => '10.244.1.2',
+  newContainerID: () => `id${++ids}`,
+  imagePresent: () => true,
+  pulling: new Set(),
+  killingRecorded: false,
+  ...over,
+});
+const pod = (restartPolicy: 'Always' | 'Never' = 'Always'): Pod => ({
+  metadata: { name: 'web', namespace: 'default', uid: 'uid-1' },
+  spec: { nodeName: 'node-1', restartPolicy, containers: [{ name: 'c', image: 'nginx', imagePullPolicy: 'IfNotPresent' }] },
+  status: { phase: 'Pending' },
+});
+/** Runs the planner as the kubelet would, applying each status, until the pod's clock reaches `until`. */
+function run(p: Pod, b: Parameters<typeof planStagedPod>[2], until: number, from = 0): { pod: Pod; events: string[] } {
+  let now = from;
+  const events: string[] = [];
+  for (let i = 0; i < 200 && now <= until; i++) {
+    const plan = planStagedPod(p, ctx(now), b);
+    if (plan.status) p = { ...p, status: plan.status };
+    events.push(...plan.events.map((e) => e.reason));
+    // A status write wakes the kubelet again at once (its own watch event).
+    if (plan.status) continue;
+    if (plan.requeueAfterMs === undefined || now + plan.requeueAfterMs > until) break;
+    now += Math.max(1, plan.requeueAfterMs);
+  }
+  return { pod: p, events };
+}
+const containerState = (p: Pod) => (p.status as PodStatus).containerStatuses![0]!;
+
+t.test('without a stage the kubelet plans as before', async (t) => {
+  t.same(planStagedPod(pod(), ctx(0), undefined), planPod(pod(), ctx(0)));
+});
+
+t.test('fractions and jitter are fixed per (stage, pod)', async (t) => {
+  t.equal(stableFraction('s', 'uid-1', 'failure'), stableFraction('s', 'uid-1', 'failure'));
+  t.not(stableFraction('s', 'uid-1', 'failure'), stableFraction('s', 'uid-2', 'failure'));
+  const fails = Array.from({ length: 1000 }, (_, i) => behaviorFor('flaky', { failure: { fraction: 0.5 } }, `uid-${i}`, 500).failure).filter(Boolean).length;
+  t.ok(fails > 450 && fails < 550, `about half fail: ${fails}`);
+  const b = behaviorFor('slow', { startup: { delayMs: 2000, jitterMs: 1000 } }, 'uid-1', 500);
+  t.ok(b.startupDelayMs! >= 2000 && b.startupDelayMs! < 3000);
+  t.same(behaviorFor('none', {}, 'uid-1', 500), { stage: 'none' });
+});
+
+t.test('stages select by namespace, labels and pod fields', async (t) => {
+  const obj = { metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } }, spec: { nodeName: 'node-1' } } as KubeObject;
+  const fields = (sel: string, o: KubeObject) => sel === `spec.nodeName=${(o.spec as { nodeName: string }).nodeName}`;
+  t.ok(stageSelects({}, obj, fields), 'an empty stage selects every pod');
+  t.ok(stageSelects({ selector: { matchLabels: { app: 'web' } }, namespaces: ['default'], fieldSelector: 'spec.nodeName=node-1' }, obj, fields));
+  t.notOk(stageSelects({ selector: { matchLabels: { app: 'db' } } }, obj, fields));
+  t.notOk(stageSelects({ namespaces: ['kube-system'] }, obj, fields));
+  t.notOk(stageSelects({ fieldSelector: 'spec.nodeName=node-2' }, obj, fields));
+});
+
+t.test('a start-up delay keeps the pod ContainerCreating that long', async (t) => {
+  const b = { stage: 's', startupDelayMs: 3000 };
+  const created = planStagedPod(pod(), ctx(0), b);
+  t.equal(created.requeueAfterMs, 3000);
+  const p = { ...pod(), status: created.status };
+  t.match(planStagedPod(p, ctx(2000), b), { status: undefined, requeueAfterMs: 1000 });
+  t.equal(planStagedPod(p, ctx(3000), b).status?.phase, 'Running');
+});
+
+t.test('a readiness delay: Running but not Ready until it is over', async (t) => {
+  const b = { stage: 's', readinessDelayMs: 5000 };
+  const { pod: p } = run(pod(), b, 600);
+  t.equal(p.status?.phase, 'Running');
+  t.equal(containerState(p).ready, false);
+  t.match(p.status?.conditions?.find((c) => c.type === 'Ready'), { status: 'False', reason: 'ContainersNotReady' });
+  const later = run(p, b, 6000, 600).pod;
+  t.equal(containerState(later).ready, true);
+  t.match(later.status?.conditions?.find((c) => c.type === 'Ready'), { status: 'True' });
+});
+
+t.test('containers that exit: restartPolicy Never fails the pod', async (t) => {
+  const { pod: p } = run(pod('Never'), { stage: 's', failure: { afterMs: 1000, exitCode: 3 } }, 5000);
+  t.equal(p.status?.phase, 'Failed');
+  t.match(containerState(p), { ready: false, state: { terminated: { exitCode: 3, reason: 'Error' } }, restartCount: 0 });
+});
+
+t.test('containers that exit: restartPolicy Always loops with back-off 10 s, 20 s, …', async (t) => {
+  t.same([1, 2, 3, 6, 9].map(crashBackOffMs), [10_000, 20_000, 40_000, 300_000, 300_000]);
+  const b = { stage: 's', failure: { afterMs: 1000, exitCode: 1 } };
+  let { pod: p, events } = run(pod(), b, 2000);
+  t.match(containerState(p), { restartCount: 1, state: { waiting: { reason: 'CrashLoopBackOff' } }, lastState: { terminated: { exitCode: 1 } } });
+  t.equal(p.status?.phase, 'Running', 'a crash-looping pod stays Running');
+  t.ok(events.includes('BackOff'));
+  ({ pod: p } = run(p, b, 11_500, 2000));
+  t.match(containerState(p), { restartCount: 1, state: { running: {} } }, 'restarted after 10 s');
+  ({ pod: p } = run(p, b, 40_000, 11_500));
+  t.match(containerState(p), { restartCount: 3, state: { waiting: { reason: 'CrashLoopBackOff', message: /^back-off 40s restarting failed container=c pod=web_default\(uid-1\)$/ } } }, 'the restarts count up, the back-off doubles');
+});
+
+t.test('image pulls that fail: ErrImagePull, then ImagePullBackOff until the next attempt', async (t) => {
+  t.same(pullAttempts(0, 25_000), { latest: 10_000, next: 30_000, index: 1 });
+  const b = { stage: 's', imagePullFails: true };
+  let { pod: p, events } = run(pod(), b, 600);
+  t.match(containerState(p), { ready: false, state: { waiting: { reason: 'ErrImagePull', message: /not found/ } } });
+  t.equal(p.status?.phase, 'Pending');
+  t.same(events.filter((e) => e !== 'Scheduled'), ['Pulling', 'Failed', 'Failed']);
+  ({ pod: p, events } = run(p, b, 2000, 600));
+  t.match(containerState(p), { state: { waiting: { reason: 'ImagePullBackOff' } } });
+  t.ok(events.includes('BackOff'));
+});

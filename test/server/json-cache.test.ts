@@ -1,0 +1,40 @@
+import t from 'tap';
+import { JsonCache } from '../../server/json-cache.js';
+import { deepFreeze } from '../../store/object.js';
+
+t.test('a frozen object is serialised once; an unfrozen one every time', async (t) => {
+  const cache = new JsonCache();
+  const frozen = deepFreeze({ metadata: { name: 'a' }, spec: { n: 1 } });
+  t.equal(cache.of(frozen), cache.of(frozen), 'the same bytes');
+  t.equal(cache.of(frozen).toString(), JSON.stringify(frozen));
+  const open = { metadata: { name: 'b' } };
+  const first = cache.of(open).toString();
+  open.metadata.name = 'c';
+  t.not(cache.of(open).toString(), first, 'a mutable object is not cached');
+  t.equal(cache.size, 1);
+});
+
+t.test('compose writes what JSON.stringify writes, frozen parts from the cache', async (t) => {
+  const cache = new JsonCache();
+  const item = deepFreeze({ kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' } }, status: { phase: 'Running' } });
+  const cases: unknown[] = [
+    { kind: 'PodList', metadata: { resourceVersion: '7' }, items: [item, item] },
+    { kind: 'Table', rows: [{ cells: ['p', 1, true, null], object: { kind: 'PartialObjectMetadata', metadata: item.metadata } }], columnDefinitions: null },
+    { skipped: undefined, fn: () => 1, list: [undefined, () => 1, 'x'], date: new Date(0), nested: { deeper: [{ item }] } },
+    [item, 'x', 3, null],
+    'text',
+    42,
+    item,
+  ];
+  for (const value of cases) t.equal(cache.compose(value).toString(), JSON.stringify(value));
+  t.ok(cache.size >= 2, 'the item and its metadata are cached');
+});
+
+t.test('the cache keeps at most its byte budget, dropping the oldest first', async (t) => {
+  const cache = new JsonCache(8 * 1024);
+  const objects = Array.from({ length: 100 }, (_, i) => deepFreeze({ i, pad: 'x'.repeat(500) }));
+  for (const o of objects) cache.of(o);
+  t.ok(cache.size < 20, `${cache.size} entries kept`);
+  const last = objects[99]!;
+  t.equal(cache.of(last), cache.of(last), 'the newest is still there');
+});
