@@ -7,9 +7,10 @@ import { refOf, type Registry } from '../../api/registry.js';
 import { clocks } from '../../api/steering-resources.js';
 import { CLOCK_NAME, clockSpecOf, clockTimestamp, type ClockStatus } from '../../api/kinds/clock.js';
 import { STEERING_API_VERSION, statusOf } from '../../api/kinds/steering-common.js';
-import { jsonEqual, type KubeObject } from '../../store/object.js';
+import type { KubeObject } from '../../store/object.js';
 import { StatusError } from '../../store/status-error.js';
 import type { Clock } from '../clock.js';
+import { writeStatusIfChanged } from '../status-writer.js';
 import type { Reconciler } from '../runtime.js';
 import { isVirtualClock } from '../virtual-clock.js';
 
@@ -62,18 +63,7 @@ export function clockController(registry: Registry, clock: Clock): Reconciler {
       }
       const latest = registry.store.get(CLOCKS, undefined, name);
       if (!latest) return;
-      const status = planClockStatus(latest, mode, clock.now());
-      if (jsonEqual(status, latest.status)) return;
-      try {
-        await registry.patch(clocks, undefined, name, (current) => {
-          current.metadata.resourceVersion = latest.metadata.resourceVersion;
-          current.status = status;
-          return current;
-        }, { subresource: 'status' });
-      } catch (err) {
-        if (err instanceof StatusError && err.code === 409) return { requeueAfterMs: 0 };
-        if (!(err instanceof StatusError && err.code === 404)) throw err;
-      }
+      return writeStatusIfChanged(registry, clocks, latest, planClockStatus(latest, mode, clock.now()));
     },
   };
 }

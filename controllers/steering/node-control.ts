@@ -7,8 +7,8 @@ import { refOf, type Registry } from '../../api/registry.js';
 import { nodes } from '../../api/resources.js';
 import { nodeControls } from '../../api/steering-resources.js';
 import { desiredKubeletState } from '../../api/kinds/nodecontrol.js';
-import { jsonEqual, type KubeObject } from '../../store/object.js';
-import { StatusError } from '../../store/status-error.js';
+import type { KubeObject } from '../../store/object.js';
+import { writeStatusIfChanged } from '../status-writer.js';
 import type { Reconciler } from '../runtime.js';
 
 const CONTROLS = refOf(nodeControls);
@@ -57,18 +57,7 @@ export function nodeControlController(registry: Registry): Reconciler {
       const control = registry.store.get(CONTROLS, undefined, name);
       if (!control) return;
       const node = registry.store.get(NODES, undefined, name) as unknown as Node | undefined;
-      const status = planNodeControlStatus(control, node);
-      if (jsonEqual(status, control.status)) return;
-      try {
-        await registry.patch(nodeControls, undefined, name, (current) => {
-          current.metadata.resourceVersion = control.metadata.resourceVersion;
-          current.status = status;
-          return current;
-        }, { subresource: 'status' });
-      } catch (err) {
-        if (err instanceof StatusError && err.code === 409) return { requeueAfterMs: 0 };
-        if (!(err instanceof StatusError && err.code === 404)) throw err;
-      }
+      return writeStatusIfChanged(registry, nodeControls, control, planNodeControlStatus(control, node));
     },
   };
 }
