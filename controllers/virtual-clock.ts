@@ -4,7 +4,7 @@
 // delivered to watchers), so a lease renewed every 10 s is renewed at 10, 20 and 30 s of a 40 s
 // jump before the node lifecycle controller looks at it at 40 s, as with real time, only faster.
 import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
-import type { Clock } from './clock.js';
+import { TimerQueue, type Clock } from './clock.js';
 
 /** A check that is true while the cluster has nothing left to do at the current instant. */
 export type IdleProbe = () => boolean;
@@ -14,8 +14,7 @@ const SETTLE_LIMIT_MS = 10_000;
 
 export class VirtualClock implements Clock {
   private current: number;
-  private timers: Array<{ at: number; fn: () => void; id: number }> = [];
-  private nextId = 0;
+  private readonly timers = new TimerQueue();
   private readonly probes = new Set<IdleProbe>();
 
   constructor(start: Date | string = new Date()) {
@@ -28,11 +27,7 @@ export class VirtualClock implements Clock {
   }
 
   schedule(ms: number, fn: () => void): () => void {
-    const id = this.nextId++;
-    this.timers.push({ at: this.current + Math.max(0, ms), fn, id });
-    return () => {
-      this.timers = this.timers.filter((t) => t.id !== id);
-    };
+    return this.timers.add(this.current + Math.max(0, ms), fn);
   }
 
   /** Adds a settle check (a controller runner's idleness, the store's delivered writes); returns its removal. */
@@ -61,13 +56,10 @@ export class VirtualClock implements Clock {
   async advanceTo(target: Date | number): Promise<void> {
     const end = typeof target === 'number' ? target : target.getTime();
     await this.settle();
-    for (;;) {
-      this.timers.sort((a, b) => a.at - b.at || a.id - b.id);
-      const next = this.timers[0];
-      if (!next || next.at > end) break;
-      this.current = Math.max(this.current, next.at);
+    for (let at = this.timers.nextAt(); at !== undefined && at <= end; at = this.timers.nextAt()) {
+      this.current = Math.max(this.current, at);
       // Every timer due at this instant fires before the cluster reacts, as they would in real time.
-      while (this.timers[0] && this.timers[0].at <= this.current) this.timers.shift()!.fn();
+      for (let fn = this.timers.takeDue(this.current); fn; fn = this.timers.takeDue(this.current)) fn();
       await this.settle();
     }
     if (end > this.current) this.current = end;
@@ -81,7 +73,7 @@ export class VirtualClock implements Clock {
 
   /** How many callbacks are waiting. */
   get pending(): number {
-    return this.timers.length;
+    return this.timers.size;
   }
 }
 
