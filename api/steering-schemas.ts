@@ -227,7 +227,7 @@ const clock = kindSchemas({
 
 const podStage = kindSchemas({
   kind: 'PodStage',
-  description: 'PodStage says how the simulated kubelet runs the pods it selects: start-up delay and jitter, readiness delay, containers that exit, image pulls that fail. The first stage by name that selects a pod applies.',
+  description: 'PodStage says how the simulated kubelet runs the pods it selects: start-up delay and jitter, readiness delay, containers that exit, image pulls that fail, containers slow to stop. The first stage by name that selects a pod applies.',
   spec: obj(
     {
       selector: labelSelector('The pods the stage applies to, by label; empty selects every pod.'),
@@ -244,6 +244,13 @@ const podStage = kindSchemas({
         'Containers that exit: the pod fails under restartPolicy Never, else goes into CrashLoopBackOff with restarts counting up.',
       ),
       imagePull: obj({ fraction: num('The share of selected pods whose image pulls fail (default 1): ErrImagePull, then ImagePullBackOff.') }, 'Image pulls that fail.'),
+      termination: obj(
+        {
+          exitDelayMs: int('How long containers take to exit after SIGTERM (default 1000); the kubelet kills them when the grace period ends first.'),
+          ignoreSigterm: bool('Containers ignore SIGTERM: a deleted pod stays Terminating for its whole grace period (terminationGracePeriodSeconds), then the kubelet kills them.'),
+        },
+        'How containers stop when their pod is deleted.',
+      ),
     },
     'spec selects pods and says how they run.',
   ),

@@ -2,7 +2,8 @@
 // selects (label selector, pod field selector, namespaces): start-up delay and jitter, a readiness
 // delay, a fraction of pods whose containers exit (Failed with restartPolicy Never, else
 // CrashLoopBackOff with restarts counting up), a fraction whose image pulls fail (ErrImagePull,
-// then ImagePullBackOff). Pods no stage selects run as before; the first stage by name wins.
+// then ImagePullBackOff), and how long containers take to exit after SIGTERM (the kubelet kills
+// them when the grace period ends). Pods no stage selects run as before; the first stage by name wins.
 import { isPlainObject, type KubeObject } from '../../store/object.js';
 import { parseFieldSelector } from '../../store/selectors.js';
 import { invalidValue, type FieldError } from '../field-errors.js';
@@ -18,6 +19,8 @@ export interface PodStageSpec {
   readiness?: { delayMs?: number };
   failure?: { fraction?: number; afterMs?: number; exitCode?: number };
   imagePull?: { fraction?: number };
+  /** How containers answer SIGTERM: exit after exitDelayMs (default 1000), or never (killed at the grace period's end). */
+  termination?: { exitDelayMs?: number; ignoreSigterm?: boolean };
 }
 
 /** The pod fields a stage's fieldSelector may use (the pods resource's field selectors). */
@@ -55,6 +58,13 @@ function validatePodStage(obj: KubeObject): FieldError[] {
   const failure = part('failure');
   errs.push(...validateNumberRange(failure.fraction, 'spec.failure.fraction', 0, 1), ...validateIntRange(failure.afterMs, 'spec.failure.afterMs', 0, HOUR_MS), ...validateIntRange(failure.exitCode, 'spec.failure.exitCode', 1, 255));
   errs.push(...validateNumberRange(part('imagePull').fraction, 'spec.imagePull.fraction', 0, 1));
+  const termination = part('termination');
+  errs.push(...validateIntRange(termination.exitDelayMs, 'spec.termination.exitDelayMs', 0, HOUR_MS));
+  const ignore = termination.ignoreSigterm;
+  if (ignore !== undefined && ignore !== null && typeof ignore !== 'boolean') errs.push(invalidValue('spec.termination.ignoreSigterm', ignore, 'must be a boolean'));
+  else if (ignore === true && termination.exitDelayMs !== undefined && termination.exitDelayMs !== null) {
+    errs.push(invalidValue('spec.termination.exitDelayMs', termination.exitDelayMs, 'may not be set when ignoreSigterm is true'));
+  }
   return errs;
 }
 

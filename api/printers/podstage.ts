@@ -1,12 +1,17 @@
 // Table printing for kubemock.dev/v1alpha1 PodStage.
 import type { TablePrinter } from '../types.js';
-import { podStageSpecOf } from '../kinds/podstage.js';
+import { podStageSpecOf, type PodStageSpec } from '../kinds/podstage.js';
 import { labelSelectorToString } from '../../store/selectors.js';
 import { ageCell, ageColumn, column, nameColumn } from './columns.js';
 
 const pct = (fraction: number | undefined): string => `${Math.round((fraction ?? 1) * 100)}%`;
 
-/** PodStage table: Name, Selector, Startup, Readiness, Failure, Image-Pull, Age; wide: Field-Selector, Namespaces. */
+function terminationCell(termination: PodStageSpec['termination']): string {
+  if (termination?.ignoreSigterm) return 'ignores SIGTERM';
+  return termination?.exitDelayMs !== undefined ? `exits ${termination.exitDelayMs}ms after SIGTERM` : '<default>';
+}
+
+/** PodStage table: Name, Selector, Startup, Readiness, Failure, Image-Pull, Age; wide: Field-Selector, Namespaces, Termination. */
 export const podStageTable: TablePrinter = {
   columns: [
     nameColumn,
@@ -18,6 +23,7 @@ export const podStageTable: TablePrinter = {
     ageColumn,
     column('Field-Selector', 'string', 'The pod field selector, if any.', 1),
     column('Namespaces', 'string', 'The namespaces, if limited.', 1),
+    column('Termination', 'string', 'How containers answer SIGTERM.', 1),
   ],
   cells(obj, now) {
     const spec = podStageSpecOf(obj);
@@ -37,6 +43,7 @@ export const podStageTable: TablePrinter = {
       ageCell(obj, now),
       spec.fieldSelector || '<none>',
       spec.namespaces?.length ? spec.namespaces.join(',') : '<all>',
+      terminationCell(spec.termination),
     ];
   },
 };

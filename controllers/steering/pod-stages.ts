@@ -3,7 +3,8 @@
 // a pod's fate never changes between syncs or restarts. Everything is a pure function of the pod's
 // status, the stage and now: start-up delay and jitter, a readiness delay, containers that exit
 // (Failed under restartPolicy Never, else CrashLoopBackOff with back-off 10 s, 20 s, … 5 min),
-// and image pulls that fail (ErrImagePull, then ImagePullBackOff until the next attempt).
+// image pulls that fail (ErrImagePull, then ImagePullBackOff until the next attempt), and containers
+// slow to exit on SIGTERM (or ignoring it, so the kubelet kills them when the grace period ends).
 import { createHash } from 'node:crypto';
 import type { Container, ContainerStatus, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import { refOf, type Registry } from '../../api/registry.js';
@@ -26,6 +27,8 @@ export interface PodStageBehavior {
   readinessDelayMs?: number;
   failure?: { afterMs: number; exitCode: number };
   imagePullFails?: boolean;
+  /** How long containers take to exit after SIGTERM (Infinity: they ignore it). */
+  stopDelayMs?: number;
 }
 
 /** A number in [0, 1) fixed by the stage, the pod and what it is for. */
@@ -40,6 +43,8 @@ export function behaviorFor(stageName: string, spec: PodStageSpec, uid: string, 
   if (spec.readiness?.delayMs) b.readinessDelayMs = spec.readiness.delayMs;
   if (spec.failure && stableFraction(stageName, uid, 'failure') < (spec.failure.fraction ?? 1)) b.failure = { afterMs: spec.failure.afterMs ?? 1000, exitCode: spec.failure.exitCode ?? 1 };
   if (spec.imagePull && stableFraction(stageName, uid, 'imagePull') < (spec.imagePull.fraction ?? 1)) b.imagePullFails = true;
+  if (spec.termination?.ignoreSigterm) b.stopDelayMs = Infinity;
+  else if (spec.termination?.exitDelayMs !== undefined) b.stopDelayMs = spec.termination.exitDelayMs;
   return b;
 }
 
@@ -212,7 +217,7 @@ function withReadinessDelay(pod: Pod, plan: PodPlan, ctx: PodRuntimeContext, del
 /** Pure: the kubelet's plan for a pod under a stage's behaviour (planPod where the stage changes nothing). */
 export function planStagedPod(pod: Pod, ctx: PodRuntimeContext, b: PodStageBehavior | undefined): PodPlan {
   if (!b) return planPod(pod, ctx);
-  const runtime = b.startupDelayMs !== undefined ? { ...ctx, startupDelayMs: b.startupDelayMs } : ctx;
+  const runtime = { ...ctx, ...(b.startupDelayMs !== undefined ? { startupDelayMs: b.startupDelayMs } : {}), ...(b.stopDelayMs !== undefined ? { stopDelayMs: b.stopDelayMs } : {}) };
   if (pod.metadata?.deletionTimestamp || isPodTerminal(pod)) return planPod(pod, runtime);
   const status = (pod.status ?? {}) as PodStatus;
   const phase = status.phase ?? 'Pending';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
 import { startCluster, type Cluster, type ClusterOptions, type FakeClock } from '../../index.js';
-import { kubectl, kubectlBinary, type RunResult } from './cluster.js';
+import { kubectl, kubectlBinary, startServer, type RunResult, type ServerProcess, type StartOptions } from './cluster.js';
 import { show } from './kubectl-e2e.js';
 
 export type Kubectl = (args: string[], options?: { input?: string; timeoutMs?: number }) => Promise<RunResult>;
@@ -32,14 +32,29 @@ export async function steeringCluster(t: Test, binary: string, options: ClusterO
     await cluster.close();
     await rm(dir, { recursive: true, force: true });
   });
-  const server = { kubeconfig: cluster.kubeconfig.path, dir };
+  return { cluster, ...boundKubectl(binary, { kubeconfig: cluster.kubeconfig.path, dir }) };
+}
+
+function boundKubectl(binary: string, server: Pick<ServerProcess, 'kubeconfig' | 'dir'>): Pick<SteeringCluster, 'k' | 'ok'> {
   const k: Kubectl = (args, opts = {}) => kubectl(binary, server, args, { timeoutMs: 60_000, ...opts });
   const ok = async (args: string[], opts: { input?: string } = {}): Promise<string> => {
     const r = await k(args, opts);
     if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')} failed:\n${show(r)}`);
     return r.stdout;
   };
-  return { cluster, k, ok };
+  return { k, ok };
+}
+
+/** Starts the real server process (dist/server/main.js, stopped at teardown) with kubectl 1.33 bound to it. */
+export async function steeringServer(t: Test, binary: string, options: StartOptions = {}): Promise<{ server: ServerProcess } & Pick<SteeringCluster, 'k' | 'ok'>> {
+  const server = await startServer(t, options);
+  return { server, ...boundKubectl(binary, server) };
+}
+
+/** Advances a virtual clock by seconds with kubectl and waits until the cluster caught up (Settled). */
+export async function advanceClock(ok: SteeringCluster['ok'], seconds: number): Promise<void> {
+  await ok(['patch', 'clock', 'cluster', '--type=merge', '-p', JSON.stringify({ spec: { advanceSeconds: seconds } })]);
+  await ok(['wait', 'clock/cluster', '--for=condition=Settled', '--timeout=60s']);
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

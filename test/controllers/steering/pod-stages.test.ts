@@ -117,3 +117,21 @@ t.test('image pulls that fail: ErrImagePull, then ImagePullBackOff until the nex
   t.match(containerState(p), { state: { waiting: { reason: 'ImagePullBackOff' } } });
   t.ok(events.includes('BackOff'));
 });
+
+t.test('termination: containers that ignore SIGTERM keep the pod until its grace period ends', async (t) => {
+  t.same(behaviorFor('slow-stop', { termination: { ignoreSigterm: true } }, 'uid-1', 500), { stage: 'slow-stop', stopDelayMs: Infinity });
+  t.same(behaviorFor('slow-stop', { termination: { exitDelayMs: 5000 } }, 'uid-1', 500), { stage: 'slow-stop', stopDelayMs: 5000 });
+  // Deleted at T0 with a 30 s grace period: deletionTimestamp is T0 + 30 s.
+  const running = run(pod(), undefined, 1000).pod;
+  const deleted: Pod = { ...running, metadata: { ...running.metadata, deletionTimestamp: new Date(T0 + 30_000).toISOString(), deletionGracePeriodSeconds: 30 } };
+  t.match(planStagedPod(deleted, ctx(1000), undefined), { delete: true }, 'without a stage the container exits 1 s after SIGTERM');
+  const ignoring = { stage: 's', stopDelayMs: Infinity };
+  t.match(planStagedPod(deleted, ctx(1000), ignoring), { delete: undefined, requeueAfterMs: 29_000 }, 'ignoring SIGTERM: still there after 1 s, wakes at the deadline');
+  t.match(planStagedPod(deleted, ctx(29_999), ignoring), { delete: undefined, requeueAfterMs: 1 });
+  t.match(planStagedPod(deleted, ctx(30_000), ignoring), { delete: true }, 'killed when the grace period ends');
+  const slow = { stage: 's', stopDelayMs: 5000 };
+  t.match(planStagedPod(deleted, ctx(4000), slow), { delete: undefined, requeueAfterMs: 1000 });
+  t.match(planStagedPod(deleted, ctx(5000), slow), { delete: true }, 'a slow exit ends the pod when the container exits');
+  const short: Pod = { ...deleted, metadata: { ...deleted.metadata, deletionTimestamp: new Date(T0 + 2000).toISOString(), deletionGracePeriodSeconds: 2 } };
+  t.match(planStagedPod(short, ctx(2000), slow), { delete: true }, 'the grace period caps a slow exit');
+});
