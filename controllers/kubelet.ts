@@ -16,7 +16,8 @@ import { formatTimestamp } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { EventRecorder, type EventType } from './events.js';
 import type { Reconciler } from './runtime.js';
-import { asNode, asPod, isPodTerminal, type PodConditionWire } from './scheduler.js';
+import { asNode, asPod, isPodTerminal } from './scheduler.js';
+import type { PodConditionWire } from '../api/pod-conditions.js';
 
 /** Where node heartbeat leases live, one per node, named after it. */
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';

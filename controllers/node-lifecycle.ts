@@ -14,7 +14,8 @@ import type { Clock } from './clock.js';
 import { EventRecorder } from './events.js';
 import { NODE_LEASE_NAMESPACE } from './kubelet.js';
 import type { Reconciler } from './runtime.js';
-import { asNode, asPod, TAINT_NODE_UNSCHEDULABLE, tolerationToleratesTaint, updatePodCondition } from './scheduler.js';
+import { asNode, asPod, TAINT_NODE_UNSCHEDULABLE, tolerationToleratesTaint } from './scheduler.js';
+import { updatePodCondition } from '../api/pod-conditions.js';
 
 /** Taint keys for a node whose Ready condition is False (not-ready) or Unknown (unreachable). */
 export const TAINT_NODE_NOT_READY = 'node.kubernetes.io/not-ready';

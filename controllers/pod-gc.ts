@@ -9,7 +9,8 @@ import type { KubeObject } from '../store/object.js';
 import { StatusError } from '../store/status-error.js';
 import type { Clock } from './clock.js';
 import type { Reconciler } from './runtime.js';
-import { asNode, asPod, isPodTerminal, updatePodCondition, type PodConditionWire } from './scheduler.js';
+import { asNode, asPod, isPodTerminal } from './scheduler.js';
+import { updatePodCondition, type PodConditionWire } from '../api/pod-conditions.js';
 
 /** The taint an operator sets on a node that is shut down for good (non-graceful node shutdown). */
 export const TAINT_NODE_OUT_OF_SERVICE = 'node.kubernetes.io/out-of-service';

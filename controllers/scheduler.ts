@@ -18,6 +18,7 @@ import type { Registry } from '../api/registry.js';
 import { nodes, pods } from '../api/resources.js';
 import { parseQuantity } from '../api/validation.js';
 import { bindPod } from '../routes/subresources.js';
+import { updatePodCondition, type PodConditionWire } from '../api/pod-conditions.js';
 import { clone, jsonEqual, type KubeObject } from '../store/object.js';
 import { StatusError } from '../store/status-error.js';
 import { formatTimestamp } from '../store/store.js';
@@ -379,27 +380,6 @@ export function schedulePod(pod: Pod, nodeInfos: readonly NodeInfo[]): ScheduleR
 // Pod conditions
 // ---------------------------------------------------------------------------------------------
 
-/** A pod condition as written on the wire: lastProbeTime is serialised as null when unset. */
-export type PodConditionWire = Omit<PodCondition, 'lastProbeTime'> & { lastProbeTime?: string | null };
-
-/**
- * UpdatePodCondition (pkg/api/v1/pod): sets a condition in status with lastTransitionTime now, or
- * the old one when the status does not change; mutates status; returns whether anything changed.
- */
-export function updatePodCondition(status: PodStatus, condition: PodConditionWire, now: Date): boolean {
-  const conditions = ((status.conditions ??= []) as PodConditionWire[]);
-  const next: PodConditionWire = { type: condition.type, status: condition.status, lastProbeTime: condition.lastProbeTime ?? null };
-  if (condition.reason) next.reason = condition.reason;
-  if (condition.message) next.message = condition.message;
-  const i = conditions.findIndex((c) => c.type === condition.type);
-  const old = i >= 0 ? conditions[i] : undefined;
-  next.lastTransitionTime = old && old.status === condition.status && old.lastTransitionTime ? old.lastTransitionTime : formatTimestamp(now);
-  if (old && jsonEqual({ ...old, lastProbeTime: old.lastProbeTime ?? null }, next)) return false;
-  if (old) conditions[i] = next;
-  else conditions.push(next);
-  return true;
-}
-
 // ---------------------------------------------------------------------------------------------
 // The reconciler
 // ---------------------------------------------------------------------------------------------
@@ -541,7 +521,6 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
       if (result.nodeName !== undefined) {
         try {
           await bindPod(registry, namespace, name, result.nodeName);
-          await writeScheduledCondition(obj, { type: 'PodScheduled', status: 'True' });
         } catch (err) {
           // Deleted, replaced or bound meanwhile: the watch brings the pod back if it still needs us.
           if (isNotFoundOrConflict(err)) return undefined;

@@ -36,7 +36,7 @@ const binding: SubresourceHandler = async ({ path, request, reply, registry }) =
   return successStatus({});
 };
 
-/** Binds a pod to a node through the registry, as the binding subresource does. */
+/** Binds a pod to a node through the registry, as the binding subresource does (which also marks it PodScheduled). */
 export async function bindPod(registry: Registry, namespace: string, name: string, nodeName: string): Promise<KubeObject> {
   return registry.patch(pods, namespace, name, (pod) => {
     const spec = (pod.spec ?? {}) as { nodeName?: string };

@@ -1,7 +1,10 @@
 // Strategies of the subresources that own one field of their parent: pods/binding owns
-// spec.nodeName, namespaces/finalize owns spec.finalizers. Everything else is kept from old.
+// spec.nodeName (and marks the pod scheduled), namespaces/finalize owns spec.finalizers.
+// Everything else is kept from old.
 import { clone, type KubeObject } from '../../store/object.js';
 import type { SubresourceStrategy } from '../types.js';
+import type { PodStatus } from 'kubernetes-types/core/v1.js';
+import { updatePodCondition } from '../pod-conditions.js';
 
 interface WithSpec {
   spec?: Record<string, unknown>;
@@ -22,5 +25,18 @@ function ownsSpecField(field: string): SubresourceStrategy {
   };
 }
 
-export const podBindingStrategy = ownsSpecField('nodeName');
+const ownsNodeName = ownsSpecField('nodeName');
+
+/**
+ * pods/binding (upstream's assignPod): sets spec.nodeName and, in the same write, the
+ * PodScheduled=True condition, so a scheduled pod costs one write.
+ */
+export const podBindingStrategy: SubresourceStrategy = {
+  prepareForUpdate(obj, old, ctx) {
+    ownsNodeName.prepareForUpdate(obj, old, ctx);
+    if ((obj as WithSpec).spec?.nodeName === (old as WithSpec).spec?.nodeName) return;
+    const status = ((obj.status ??= {}) as PodStatus);
+    updatePodCondition(status, { type: 'PodScheduled', status: 'True' }, ctx.now);
+  },
+};
 export const namespaceFinalizeStrategy = ownsSpecField('finalizers');
