@@ -3,14 +3,14 @@
 // DaemonSet status reports N ready and updated. Side by side in the same run: the same N pods
 // created directly through the API (durable store, no controllers) in the controller's slow-start
 // batches (1, 2, 4, …), which is the same concurrency the DaemonSet controller uses.
-// Usage: npm run bench:fanout [-- --full] [-- --nodes N]   (default 200 nodes; --full: 1,000 and 5,000)
+// Usage: npm run bench:fanout [-- --full] [-- --nodes N] [-- --profile FILE]   (default 200 nodes; --full: 1,000 and 5,000)
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { nodes as NODE_DEF } from '../api/resources.js';
 import { controllersPlugin } from '../controllers/manager.js';
 import { buildNode } from '../server/bootstrap.js';
 import { buildServer } from '../server/app.js';
-import { FULL, listen, ms, numberArg, openWatch, podManifest, pool, postJson, runBounded, tempDir, until, type WatchEvent } from './support.js';
+import { FULL, listen, ms, numberArg, openWatch, podManifest, pool, postJson, profiled, runBounded, tempDir, until, type WatchEvent } from './support.js';
 
 const sizes = process.argv.includes('--nodes') ? [numberArg('nodes', 200)] : FULL ? [1000, 5000] : [200];
 const LEASES = { group: 'coordination.k8s.io', resource: 'leases' };
@@ -62,13 +62,15 @@ async function fanOut(n: number): Promise<{ ms: number; loadMs: number; writes: 
       });
       const client = pool(server.url, 4);
       const start = performance.now();
-      await postJson(client, '/apis/apps/v1/namespaces/default/daemonsets', {
-        apiVersion: 'apps/v1',
-        kind: 'DaemonSet',
-        metadata: { name: 'monitoring-daemon' },
-        spec: { selector: { matchLabels: { app: 'monitoring-agent' } }, template: { metadata: { labels: { app: 'monitoring-agent' } }, spec: (podManifest('x') as { spec: unknown }).spec } },
+      await profiled(async () => {
+        await postJson(client, '/apis/apps/v1/namespaces/default/daemonsets', {
+          apiVersion: 'apps/v1',
+          kind: 'DaemonSet',
+          metadata: { name: 'monitoring-daemon' },
+          spec: { selector: { matchLabels: { app: 'monitoring-agent' } }, template: { metadata: { labels: { app: 'monitoring-agent' } }, spec: (podManifest('x') as { spec: unknown }).spec } },
+        });
+        await until(() => ready.size === n && dsDone, 120_000 + n * 200, `${n} pods Running and Ready and the DaemonSet status`);
       });
-      await until(() => ready.size === n && dsDone, 120_000 + n * 200, `${n} pods Running and Ready and the DaemonSet status`);
       const elapsed = performance.now() - start;
       const writes = store.resourceVersion - rv;
       podWatch.stop();

@@ -1,6 +1,7 @@
 // What the benchmarks share: argument reading, percentiles, temp dirs, in-process servers over a
 // durable or memory store, bounded-concurrency loops and a newline-delimited watch reader.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -124,4 +125,26 @@ export function podManifest(name: string, options: { namespace?: string; nodeNam
       tolerations: [{ key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute' }],
     },
   };
+}
+
+/**
+ * Runs fn; with `--profile <file>` on the command line, records a V8 CPU profile of just that
+ * part of the run (open it in Chrome DevTools or VS Code) instead of the whole process.
+ */
+export async function profiled<T>(fn: () => Promise<T>): Promise<T> {
+  const i = process.argv.indexOf('--profile');
+  const file = i >= 0 ? process.argv[i + 1] : undefined;
+  if (!file) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`CPU profile of the measured part: ${file}`);
+  }
 }

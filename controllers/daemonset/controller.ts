@@ -16,7 +16,7 @@ import type { Reconciler } from '../runtime.js';
 import { nodeShouldRunDaemonPod } from './predicates.js';
 import { controllerOf, FAILED_POD_BACKOFF, planDaemonSet, type BackoffEntry, type DaemonSetPlan } from './planner.js';
 import { CONTROLLER_REVISION_HASH_LABEL, controllerRefOf } from './revisions.js';
-import { DaemonSetPacer, pacingOf, type PacingMode } from './pacing.js';
+import { DaemonSetPacer, pacingOf, type Pacing, type PacingMode } from './pacing.js';
 
 const DS_REF = refOf(daemonSets);
 const POD_REF = refOf(pods);
@@ -130,7 +130,7 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
   };
 
   /** Applies a plan; returns when the pacing wants another look (ms), if it does. */
-  async function applyPlan(ds: DaemonSet, plan: DaemonSetPlan, observed: { pods: Map<string, KubeObject>; revisions: Map<string, KubeObject> }): Promise<number | undefined> {
+  async function applyPlan(ds: DaemonSet, pacing: Pacing, plan: DaemonSetPlan, observed: { pods: Map<string, KubeObject>; revisions: Map<string, KubeObject> }): Promise<number | undefined> {
     const ns = ds.metadata!.namespace!;
     const dsObj = ds as unknown as KubeObject;
     const errors: unknown[] = [];
@@ -153,7 +153,7 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
     for (const name of plan.pods.release) await patchOwnership(pods, ds, observed.pods.get(name), false);
     // slowStartBatch: creates go out in batches of 1, 2, 4, … until one fails, paced as the DaemonSet asks.
     const key = `${ns}/${ds.metadata!.name}`;
-    const step = pacer.step(key, pacingOf(ds, options.daemonSetPacing), plan.pods.create, clock.now().getTime(), registry.store.deliveredResourceVersion);
+    const step = pacer.step(key, pacing, plan.pods.create, clock.now().getTime(), registry.store.deliveredResourceVersion);
     for (const chunk of step.chunks) {
       const results = await Promise.allSettled(chunk.creates.map((c) => registry.create(pods, ns, c.pod)));
       for (const r of results) if (r.status === 'fulfilled') pacer.created(key, Number(r.value.metadata.resourceVersion));
@@ -258,6 +258,7 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
       }
       const podList = registry.store.list(POD_REF, ns);
       const revisionList = registry.store.list(REVISION_REF, ns);
+      const pacing = pacingOf(asDaemonSet(stored), options.daemonSetPacing);
       const plan = planDaemonSet({
         ds: asDaemonSet(stored),
         nodes: registry.store.list(NODE_REF) as unknown as Node[],
@@ -268,8 +269,10 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
         // Registry writes are synchronous and every sync re-reads the store, so the controller has
         // always observed its own earlier creates and deletes (upstream's expectations hold).
         expectationsSatisfied: true,
+        // instant pacing creates every missing pod in one sync (slow-start batches still apply).
+        ...(pacing.mode === 'instant' ? { burstReplicas: Infinity } : {}),
       });
-      const paced = await applyPlan(asDaemonSet(stored), plan, {
+      const paced = await applyPlan(asDaemonSet(stored), pacing, plan, {
         pods: new Map(podList.map((p) => [p.metadata.name!, p])),
         revisions: new Map(revisionList.map((r) => [r.metadata.name!, r])),
       });

@@ -1,5 +1,5 @@
 // DaemonSet pacing: how fast the DaemonSet controller creates pods.
-// * instant (default): every needed pod in one sync, in slow-start batches (1, 2, 4, …).
+// * instant (default): every needed pod in one sync (no burstReplicas cap), in slow-start batches (1, 2, 4, …).
 // * realistic: as kube-controller-manager does — at most burstReplicas (250) creates per sync, in
 //   slow-start batches, every create waiting for the controller's client rate limiter (20 QPS,
 //   burst 30), and a new sync only once the controller has observed its own creates.

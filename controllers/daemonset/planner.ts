@@ -44,6 +44,8 @@ export interface DaemonSetPlanInput {
    * the status is recomputed, without raising observedGeneration (F8). Defaults to true.
    */
   expectationsSatisfied?: boolean;
+  /** Creates (and deletes) per sync; upstream's BurstReplicas unless the pacing lifts it. */
+  burstReplicas?: number;
 }
 
 export type DeleteReason = 'failed' | 'succeeded' | 'excess' | 'misscheduled' | 'nodeGone' | 'update' | 'surge';
@@ -98,13 +100,63 @@ export interface DaemonSetPlan {
 
 type Meta = { metadata?: ObjectMeta };
 
+/**
+ * What a plan asks of every pod and revision, derived once per stored object: the store freezes
+ * what it hands out, so a frozen object never changes and its facts can be kept by identity. A
+ * sync at thousands of nodes then costs a lookup per unchanged pod instead of re-deriving each
+ * (the DaemonSet is re-planned on every event of every one of its pods during a fan-out).
+ */
+interface ObjectFacts {
+  controller: OwnerReference | undefined;
+  createdMs: number;
+}
+interface PodFacts extends ObjectFacts {
+  targetNode: string | undefined;
+  ready: boolean;
+  /** The Ready condition's lastTransitionTime (ms), if it parses. */
+  readySinceMs: number | undefined;
+}
+const objectFacts = new WeakMap<object, ObjectFacts>();
+const podFacts = new WeakMap<object, PodFacts>();
+
+/** Memoised per frozen object; computed afresh for objects that may still change. */
+function memo<K extends object, V>(cache: WeakMap<object, V>, obj: K, derive: (obj: K) => V): V {
+  if (!Object.isFrozen(obj)) return derive(obj);
+  let facts = cache.get(obj);
+  if (facts === undefined) cache.set(obj, (facts = derive(obj)));
+  return facts;
+}
+
+const deriveObjectFacts = (obj: Meta): ObjectFacts => ({
+  controller: obj.metadata?.ownerReferences?.find((r) => r.controller === true),
+  createdMs: obj.metadata?.creationTimestamp ? Date.parse(obj.metadata.creationTimestamp) : 0,
+});
+
+function derivePodFacts(pod: Pod): PodFacts {
+  const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  const since = ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : NaN;
+  return {
+    ...deriveObjectFacts(pod),
+    targetNode: deriveTargetNodeName(pod),
+    ready: ready?.status === 'True',
+    readySinceMs: Number.isNaN(since) ? undefined : since,
+  };
+}
+
+const factsOfPod = (pod: Pod): PodFacts => memo(podFacts, pod, derivePodFacts);
+const factsOf = (obj: Meta): ObjectFacts => memo(objectFacts, obj, deriveObjectFacts);
+
 /** metav1.GetControllerOf. */
 export function controllerOf(obj: Meta): OwnerReference | undefined {
-  return obj.metadata?.ownerReferences?.find((r) => r.controller === true);
+  return factsOf(obj).controller;
 }
 
 /** util.GetTargetNodeName: spec.nodeName, else the single `metadata.name In [node]` of the required affinity. */
 export function getTargetNodeName(pod: Pod): string | undefined {
+  return factsOfPod(pod).targetNode;
+}
+
+function deriveTargetNodeName(pod: Pod): string | undefined {
   if (pod.spec?.nodeName) return pod.spec.nodeName;
   const terms = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? [];
   for (const term of terms) {
@@ -135,7 +187,7 @@ export function isPodUpdated(pod: Pod, hash: string, generation: number | undefi
 
 /** podutil.IsPodReady. */
 export function isPodReady(pod: Pod): boolean {
-  return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+  return factsOfPod(pod).ready;
 }
 
 /** podutil.IsPodAvailable (H7): Ready, and Ready for more than minReadySeconds. */
@@ -146,14 +198,9 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, now: Date): bo
   return since !== undefined && since + minReadySeconds * 1000 < now.getTime();
 }
 
-function readySince(pod: Pod): number | undefined {
-  const ltt = pod.status?.conditions?.find((c) => c.type === 'Ready')?.lastTransitionTime;
-  const ms = ltt ? Date.parse(ltt) : NaN;
-  return Number.isNaN(ms) ? undefined : ms;
-}
-
+const readySince = (pod: Pod): number | undefined => factsOfPod(pod).readySinceMs;
 const isTerminal = (pod: Pod): boolean => pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded';
-const timeOf = (obj: Meta): number => (obj.metadata?.creationTimestamp ? Date.parse(obj.metadata.creationTimestamp) : 0);
+const timeOf = (pod: Pod): number => factsOfPod(pod).createdMs;
 
 /** podByCreationTimestampAndPhase: scheduled first, then oldest, then by name. */
 export function compareDaemonPods(a: Pod, b: Pod): number {
@@ -480,10 +527,11 @@ function manage(
     for (const pod of pods) if (!pod.spec?.nodeName && !pod.metadata?.deletionTimestamp) del(pod, nodeName, 'nodeGone');
   }
 
-  const createNodes = creates.slice(0, BURST_REPLICAS);
+  const burst = input.burstReplicas ?? BURST_REPLICAS;
+  const createNodes = creates.slice(0, burst);
   plan.pods.create.push(...createNodes.map((node) => ({ node, pod: buildDaemonPod(ds, node, hash) })));
-  plan.pods.delete.push(...deletes.slice(0, BURST_REPLICAS));
-  return { creates: createNodes.length, deletes: Math.min(deletes.length, BURST_REPLICAS) };
+  plan.pods.delete.push(...deletes.slice(0, burst));
+  return { creates: createNodes.length, deletes: Math.min(deletes.length, burst) };
 }
 
 /** findUpdatedPodsOnNode: at most one new and one old non-deleting pod, else ok=false. */
@@ -507,6 +555,16 @@ function findUpdatedPodsOnNode(ds: DaemonSet, pods: readonly Pod[], hash: string
 /** rollingUpdate (H2–H4): old pods to delete (maxSurge 0) or nodes to surge onto (maxSurge > 0). */
 function rollingUpdate(input: DaemonSetPlanInput, hash: string, verdicts: ReadonlyMap<string, DaemonPodVerdict>, nodeToDaemonPods: ReadonlyMap<string, Pod[]>, plan: DaemonSetPlan): void {
   const { ds, now } = input;
+  // Without an outdated pod there is nothing to replace: every branch below needs an old pod.
+  const generation = templateGeneration(ds);
+  let outdated = false;
+  for (const pods of nodeToDaemonPods.values()) {
+    if (pods.some((pod) => !pod.metadata?.deletionTimestamp && !isPodUpdated(pod, hash, generation))) {
+      outdated = true;
+      break;
+    }
+  }
+  if (!outdated) return;
   const minReadySeconds = ds.spec?.minReadySeconds ?? 0;
   // updatedDesiredNodeCounts: every node that should run a pod takes part, with or without one.
   const byNode = new Map(nodeToDaemonPods);
@@ -611,7 +669,7 @@ function computeStatus(ds: DaemonSet, nodes: readonly Node[], verdicts: Readonly
     s.desiredNumberScheduled++;
     if (pods.length === 0) continue;
     s.currentNumberScheduled++;
-    const oldest = [...pods].sort(compareDaemonPods)[0]!;
+    const oldest = pods.length === 1 ? pods[0]! : [...pods].sort(compareDaemonPods)[0]!;
     if (isPodReady(oldest)) {
       s.numberReady++;
       if (isPodAvailable(oldest, minReadySeconds, now)) s.numberAvailable++;

@@ -253,6 +253,7 @@ t.test('E12: unscheduled pods aimed at a node that no longer exists are deleted;
 t.test('BurstReplicas: at most 250 pods are created in one sync', async (t) => {
   const many = Array.from({ length: 300 }, (_, i) => makeNode(`n${String(i).padStart(3, '0')}`));
   t.equal(plan({ ds: ds0, nodes: many, revisions: [rev0] }).pods.create.length, 250);
+  t.equal(plan({ ds: ds0, nodes: many, revisions: [rev0], burstReplicas: Infinity }).pods.create.length, 300, 'instant pacing lifts the cap');
 });
 
 // ---------------------------------------------------------------- F: status
