@@ -253,8 +253,12 @@ export function goPodTemplate(template: unknown): Record<string, unknown> {
 
 const HEX = '0123456789abcdef';
 
+/** What goQuote must rewrite; most strings (names, images, labels) contain none of it. */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f<>&\u2028\u2029\ud800-\udfff]/;
+
 /** A JSON string literal exactly as Go's encoder writes it (HTML-safe escaping). */
 export function goQuote(s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return `"${s}"`;
   let out = '"';
   for (const ch of s) {
     const c = ch.codePointAt(0)!;

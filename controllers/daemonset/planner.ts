@@ -5,6 +5,7 @@ import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-
 import type { Affinity, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js';
 import type { DeepWritable } from '../../store/object.js';
+import { memoized } from '../memo.js';
 import { labelSelectorFromObject, type LabelSelectorPredicate } from '../../store/selectors.js';
 import { addAutomaticTolerations, NODE_NAME_FIELD, nodeShouldRunDaemonPod, type DaemonPodVerdict } from './predicates.js';
 import {
@@ -101,10 +102,9 @@ export interface DaemonSetPlan {
 type Meta = { metadata?: ObjectMeta };
 
 /**
- * What a plan asks of every pod and revision, derived once per stored object: the store freezes
- * what it hands out, so a frozen object never changes and its facts can be kept by identity. A
- * sync at thousands of nodes then costs a lookup per unchanged pod instead of re-deriving each
- * (the DaemonSet is re-planned on every event of every one of its pods during a fan-out).
+ * What a plan asks of every pod and revision, derived once per stored object (controllers/memo.ts):
+ * the DaemonSet is re-planned on every event of every one of its pods during a fan-out, and most
+ * of its pods have not changed since the last plan.
  */
 interface ObjectFacts {
   controller: OwnerReference | undefined;
@@ -115,16 +115,6 @@ interface PodFacts extends ObjectFacts {
   ready: boolean;
   /** The Ready condition's lastTransitionTime (ms), if it parses. */
   readySinceMs: number | undefined;
-}
-const objectFacts = new WeakMap<object, ObjectFacts>();
-const podFacts = new WeakMap<object, PodFacts>();
-
-/** Memoised per frozen object; computed afresh for objects that may still change. */
-function memo<K extends object, V>(cache: WeakMap<object, V>, obj: K, derive: (obj: K) => V): V {
-  if (!Object.isFrozen(obj)) return derive(obj);
-  let facts = cache.get(obj);
-  if (facts === undefined) cache.set(obj, (facts = derive(obj)));
-  return facts;
 }
 
 const deriveObjectFacts = (obj: Meta): ObjectFacts => ({
@@ -143,8 +133,8 @@ function derivePodFacts(pod: Pod): PodFacts {
   };
 }
 
-const factsOfPod = (pod: Pod): PodFacts => memo(podFacts, pod, derivePodFacts);
-const factsOf = (obj: Meta): ObjectFacts => memo(objectFacts, obj, deriveObjectFacts);
+const factsOfPod = memoized(derivePodFacts);
+const factsOf = memoized(deriveObjectFacts);
 
 /** metav1.GetControllerOf. */
 export function controllerOf(obj: Meta): OwnerReference | undefined {
@@ -645,11 +635,10 @@ function rollingUpdate(input: DaemonSetPlanInput, hash: string, verdicts: Readon
 /** cleanupHistory: live hashes include terminal pods still being deleted. */
 function cleanupHistory(ds: DaemonSet, old: readonly ControllerRevision[], claimedPods: readonly Pod[]): string[] {
   const live = new Set<string>();
-  for (const pods of groupByNode(claimedPods, true).values()) {
-    for (const pod of pods) {
-      const h = pod.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL];
-      if (h) live.add(h);
-    }
+  for (const pod of claimedPods) {
+    // getNodesToDaemonPods(includeDeletedTerminal): every claimed pod aimed at a node.
+    const h = pod.metadata?.labels?.[CONTROLLER_REVISION_HASH_LABEL];
+    if (h && getTargetNodeName(pod) !== undefined) live.add(h);
   }
   return planHistoryCleanup(old, ds.spec?.revisionHistoryLimit ?? 10, live);
 }

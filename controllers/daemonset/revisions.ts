@@ -4,6 +4,7 @@
 // writes.
 import type { ControllerRevision, DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js';
+import { memoized } from '../memo.js';
 import { canonicalJSON, goPodTemplate } from './go-json.js';
 
 export { canonicalJSON, goPodTemplate, goQuote } from './go-json.js';
@@ -53,13 +54,14 @@ export function revisionData(ds: DaemonSet): { spec: { template: Record<string, 
 }
 
 /** The exact bytes upstream stores in ControllerRevision.data for this DaemonSet. */
-export function revisionDataBytes(ds: DaemonSet): string {
-  return canonicalJSON(revisionData(ds));
-}
+export const revisionDataBytes = memoized((ds: DaemonSet): string => canonicalJSON(revisionData(ds)));
+
+/** A revision's data in canonical form (undefined without data), kept per stored revision. */
+const storedDataBytes = memoized((revision: ControllerRevision): string | undefined => (revision.data !== undefined ? canonicalJSON(revision.data) : undefined));
 
 /** Match: the revision's data holds this DaemonSet's current template. */
 export function revisionMatches(ds: DaemonSet, revision: ControllerRevision, dsBytes = revisionDataBytes(ds)): boolean {
-  return revision.data !== undefined && canonicalJSON(revision.data) === dsBytes;
+  return revision.data !== undefined && storedDataBytes(revision) === dsBytes;
 }
 
 /** metav1.NewControllerRef(ds, apps/v1 DaemonSet). */
