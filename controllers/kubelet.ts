@@ -651,8 +651,9 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
 
   return {
     name: 'kubelet',
-    // Every node's kubelet is its own process upstream: nodes sync side by side.
-    workers: 32,
+    // Every node's kubelet is its own process upstream: nodes sync side by side. A sync mostly
+    // waits for its writes to be durable, so many in flight share each group commit (fsync).
+    workers: 256,
     watches: [
       { def: nodes, keys: (obj) => [obj.metadata.name!] },
       { def: pods, keys: (obj) => (asPod(obj).spec?.nodeName ? [asPod(obj).spec!.nodeName!] : []) },

@@ -475,8 +475,9 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
     name: 'scheduler',
     // Decisions stay consistent with several workers: a bind applies to the store in the same
     // tick as the decision that made it, so the next decision already counts the pod. Only the
-    // writes after it (condition, event) overlap.
-    workers: 8,
+    // writes after it (condition, event) overlap, as upstream's binding cycle runs apart from the
+    // scheduling cycle; many binds in flight share each group commit.
+    workers: 64,
     watches: [
       {
         def: pods,
