@@ -175,6 +175,28 @@ interface ChildNode {
   readonly set: FieldSet;
 }
 
+/** A path as a walk builds it: the last element, its fieldsV1 key (serialized once), and the rest. */
+export interface PathLink {
+  readonly parent: PathLink | undefined;
+  readonly pe: PathElement;
+  readonly key: string;
+  /** The node of this path in the set last inserted below it (siblings share their parent's). */
+  inSet?: FieldSet;
+  node?: FieldSet;
+}
+
+/** The path of a link, root first (only for what needs a FieldPath: errors, conflicts). */
+function linkPath(link: PathLink | undefined): FieldPath {
+  const out: PathElement[] = [];
+  for (let l = link; l !== undefined; l = l.parent) out.push(l.pe);
+  return out.reverse();
+}
+
+/** The link of a struct field below parent. */
+function fieldLink(parent: PathLink | undefined, field: string): PathLink {
+  return { parent, pe: { field }, key: `f:${field}` };
+}
+
 /** A set of field paths. Sets are built with insert and then treated as values: operations return new sets that may share parts. */
 export class FieldSet {
   private readonly members = new Map<string, PathElement>();
@@ -197,10 +219,33 @@ export class FieldSet {
   }
 
   private descend(pe: PathElement): FieldSet {
-    const key = serializePathElement(pe);
+    return this.descendKey(serializePathElement(pe), pe);
+  }
+
+  private descendKey(key: string, pe: PathElement): FieldSet {
     let child = this.children.get(key);
     if (!child) this.children.set(key, (child = { pe, set: new FieldSet() }));
     return child.set;
+  }
+
+  /** insert for a walked path: its elements' keys are serialized once, where the walk made them. */
+  insertLink(link: PathLink | undefined): void {
+    if (link === undefined) return;
+    this.nodeAt(link.parent).members.set(link.key, link.pe);
+  }
+
+  private nodeAt(link: PathLink | undefined): FieldSet {
+    if (link === undefined) return this;
+    if (link.inSet !== this) {
+      link.node = this.nodeAt(link.parent).descendKey(link.key, link.pe);
+      link.inSet = this;
+    }
+    return link.node!;
+  }
+
+  /** No members and no children at all (a cheaper, stricter test than empty()). */
+  private bare(): boolean {
+    return this.members.size === 0 && this.children.size === 0;
   }
 
   has(path: FieldPath): boolean {
@@ -234,6 +279,9 @@ export class FieldSet {
   }
 
   union(other: FieldSet): FieldSet {
+    // Sets are values once built: a union with nothing can be the set itself.
+    if (other.bare()) return this;
+    if (this.bare()) return other;
     const out = new FieldSet();
     for (const [k, pe] of this.members) out.members.set(k, pe);
     for (const [k, pe] of other.members) out.members.set(k, pe);
@@ -259,6 +307,7 @@ export class FieldSet {
 
   /** Members of this not in other; a parent minus a child keeps the parent, a child minus a parent stays. */
   difference(other: FieldSet): FieldSet {
+    if (other.bare()) return this;
     const out = new FieldSet();
     for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
@@ -275,6 +324,7 @@ export class FieldSet {
 
   /** Like difference, but a member of other also removes everything below it. */
   recursiveDifference(other: FieldSet): FieldSet {
+    if (other.bare()) return this;
     const out = new FieldSet();
     for (const [k, pe] of this.members) if (!other.members.has(k)) out.members.set(k, pe);
     for (const [k, c] of this.children) {
@@ -334,15 +384,18 @@ export class FieldSet {
   private emit(includeSelf: boolean): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     if (includeSelf && (this.members.size > 0 || this.children.size > 0)) out['.'] = {};
-    const entries = new Map<string, { pe: PathElement; member: boolean; child?: FieldSet }>();
-    for (const [k, pe] of this.members) entries.set(k, { pe, member: true });
-    for (const [k, c] of this.children) {
-      const m = entries.get(k);
-      if (m) m.child = c.set;
-      else entries.set(k, { pe: c.pe, member: false, child: c.set });
+    const keys = [...this.members.keys()];
+    for (const k of this.children.keys()) if (!this.members.has(k)) keys.push(k);
+    // Field names order as their `f:` keys do; other elements need PathElement.Compare.
+    if (keys.every((k) => k.startsWith('f:'))) keys.sort();
+    else {
+      const peOf = (k: string): PathElement => this.members.get(k) ?? this.children.get(k)!.pe;
+      keys.sort((a, b) => comparePathElements(peOf(a), peOf(b)));
     }
-    const sorted = [...entries].sort((a, b) => comparePathElements(a[1].pe, b[1].pe));
-    for (const [k, e] of sorted) out[k] = e.child ? e.child.emit(e.member) : {};
+    for (const k of keys) {
+      const child = this.children.get(k);
+      out[k] = child ? child.set.emit(this.members.has(k)) : {};
+    }
     return out;
   }
 
@@ -451,6 +504,12 @@ function fieldOf(node: MapNode, key: string): { node: SchemaNode; named: boolean
   return { node: OPEN, named: true };
 }
 
+/** fieldOf(node, key).node, without making the pair. */
+function fieldNode(node: MapNode, key: string): SchemaNode {
+  if (node.fields && Object.hasOwn(node.fields, key)) return node.fields[key]!;
+  return node.values ?? OPEN;
+}
+
 /** Whether a value fits a node's shape (null fits every container). */
 function shapeFits(node: SchemaNode, value: unknown): boolean {
   if (value === null || value === undefined) return true;
@@ -494,26 +553,36 @@ function itemElement(list: ListNode, index: number, item: unknown): PathElement 
 }
 
 /** Indexes the items of an associative list by path element; the first of duplicates wins. */
-function indexItems(list: ListNode, items: unknown[] | null | undefined, path: FieldPath, errors: SchemaErrors | undefined, strict: boolean): { order: PathElement[]; byKey: Map<string, unknown> } {
+function indexItems(
+  list: ListNode,
+  items: unknown[] | null | undefined,
+  path: FieldPath,
+  errors: SchemaErrors | undefined,
+  strict: boolean,
+): { order: PathElement[]; keys: string[]; byKey: Map<string, unknown> } {
   const order: PathElement[] = [];
+  const keys: string[] = [];
   const byKey = new Map<string, unknown>();
-  (items ?? []).forEach((item, i) => {
+  if (!items) return { order, keys, byKey };
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
     let pe: PathElement;
     try {
       pe = itemElement(list, i, item);
     } catch (err) {
       errors?.add(path, `element ${i}: ${(err as Error).message}`);
-      return;
+      continue;
     }
     const k = serializePathElement(pe);
     if (byKey.has(k)) {
       if (strict) errors?.add(path, `duplicate entries for key ${pathToString([pe])}`);
-      return;
+      continue;
     }
     byKey.set(k, item);
     order.push(pe);
-  });
-  return { order, byKey };
+    keys.push(k);
+  }
+  return { order, keys, byKey };
 }
 
 class SchemaErrors {
@@ -592,46 +661,66 @@ export interface Comparison {
 /** TypedValue.Compare: leaves added, removed or modified; containers added or removed as a whole. */
 export function compareValuesTyped(schema: SchemaNode, lhs: unknown, rhs: unknown): Comparison {
   const c: Comparison = { added: new FieldSet(), removed: new FieldSet(), modified: new FieldSet() };
-  const leaf = (l: unknown, r: unknown, path: FieldPath): void => {
-    if (l === undefined) c.added.insert(path);
-    else if (r === undefined) c.removed.insert(path);
-    else if (!jsonEqual(l, r)) c.modified.insert(path);
+  // Every write runs this over its whole object: paths are links whose keys are serialized once,
+  // and nothing is allocated for a subtree that has no differences to record.
+  const leaf = (l: unknown, r: unknown, link: PathLink | undefined): void => {
+    if (l === undefined) c.added.insertLink(link);
+    else if (r === undefined) c.removed.insertLink(link);
+    else if (l !== r && !jsonEqual(l, r)) c.modified.insertLink(link);
   };
-  const walk = (node: SchemaNode, l: unknown, r: unknown, path: FieldPath): void => {
+  const walk = (node: SchemaNode, l: unknown, r: unknown, link: PathLink | undefined): void => {
     const t = resolve(node, r !== undefined && r !== null ? r : l);
-    if (t.type === 'scalar' || t.type === 'open' || !shapeFits(t, l) || !shapeFits(t, r)) return leaf(l, r, path);
+    if (t.type === 'scalar' || t.type === 'open' || !shapeFits(t, l) || !shapeFits(t, r)) return leaf(l, r, link);
     if (t.type === 'list') {
       const ll = Array.isArray(l) ? l : null;
       const rl = Array.isArray(r) ? r : null;
-      if (t.relationship === 'atomic' || ((ll?.length ?? 0) === 0 && (rl?.length ?? 0) === 0)) return leaf(l, r, path);
-      const li = indexItems(t, ll, path, undefined, false);
-      const ri = indexItems(t, rl, path, undefined, false);
-      for (const pe of ri.order) {
-        const k = serializePathElement(pe);
-        walk(t.items, li.byKey.get(k), ri.byKey.get(k), [...path, pe]);
+      if (t.relationship === 'atomic' || ((ll?.length ?? 0) === 0 && (rl?.length ?? 0) === 0)) return leaf(l, r, link);
+      const li = indexItems(t, ll, NO_PATH, undefined, false);
+      const ri = indexItems(t, rl, NO_PATH, undefined, false);
+      for (let i = 0; i < ri.order.length; i++) {
+        const k = ri.keys[i]!;
+        walk(t.items, li.byKey.get(k), ri.byKey.get(k), { parent: link, pe: ri.order[i]!, key: k });
       }
-      for (const pe of li.order) {
-        const k = serializePathElement(pe);
-        if (!ri.byKey.has(k)) walk(t.items, li.byKey.get(k), undefined, [...path, pe]);
+      for (let i = 0; i < li.order.length; i++) {
+        const k = li.keys[i]!;
+        if (!ri.byKey.has(k)) walk(t.items, li.byKey.get(k), undefined, { parent: link, pe: li.order[i]!, key: k });
       }
     } else {
       const lm = isPlainObject(l) ? l : null;
       const rm = isPlainObject(r) ? r : null;
-      const empty = (m: Record<string, unknown> | null) => !m || Object.keys(m).length === 0;
-      if (t.atomic || (empty(lm) && empty(rm))) return leaf(l, r, path);
-      const keys = new Set([...Object.keys(lm ?? {}), ...Object.keys(rm ?? {})]);
-      for (const key of keys) {
-        const lv = lm?.[key];
-        const rv = rm?.[key];
-        if (lv === undefined && rv === undefined) continue;
-        walk(fieldOf(t, key).node, lv, rv, [...path, { field: key }]);
+      if (t.atomic || (isEmptyMap(lm) && isEmptyMap(rm))) return leaf(l, r, link);
+      // Keys of l, then those only r has (the order of a Set of both).
+      if (lm) {
+        for (const key of Object.keys(lm)) {
+          const lv = lm[key];
+          const rv = rm?.[key];
+          if (lv === undefined && rv === undefined) continue;
+          walk(fieldNode(t, key), lv, rv, fieldLink(link, key));
+        }
+      }
+      if (rm) {
+        for (const key of Object.keys(rm)) {
+          if (lm && Object.hasOwn(lm, key)) continue;
+          const lv = lm?.[key];
+          const rv = rm[key];
+          if (lv === undefined && rv === undefined) continue;
+          walk(fieldNode(t, key), lv, rv, fieldLink(link, key));
+        }
       }
     }
-    if (l === undefined) c.added.insert(path);
-    else if (r === undefined) c.removed.insert(path);
+    if (l === undefined) c.added.insertLink(link);
+    else if (r === undefined) c.removed.insertLink(link);
   };
-  walk(schema, lhs, rhs, []);
+  walk(schema, lhs, rhs, undefined);
   return c;
+}
+
+const NO_PATH: FieldPath = [];
+
+function isEmptyMap(m: Record<string, unknown> | null): boolean {
+  if (!m) return true;
+  for (const key in m) if (Object.hasOwn(m, key)) return false;
+  return true;
 }
 
 /**
@@ -1145,6 +1234,15 @@ export class FieldManager extends Updater {
     super(ssaSchemaFor(def.group, def.kind), apiVersionOf(def), ignored, ZERO_OBJECTS.get(`${def.group}/${def.kind}`));
   }
 
+  /** The field manager of def (or of its subresource), made once: it holds no state of its own. */
+  static of(def: ResourceDefinition, subresource?: string): FieldManager {
+    let bySubresource = FIELD_MANAGERS.get(def);
+    if (!bySubresource) FIELD_MANAGERS.set(def, (bySubresource = new Map()));
+    let fm = bySubresource.get(subresource);
+    if (!fm) bySubresource.set(subresource, (fm = new FieldManager(def, subresource)));
+    return fm;
+  }
+
   /** The identifier of a manager for an operation on this resource (buildManagerInfo). */
   identifier(manager: string, operation: 'Apply' | 'Update'): string {
     return managerIdentifier({ manager: manager || 'unknown', operation, apiVersion: this.apiVersion, subresource: this.subresource });
@@ -1178,6 +1276,8 @@ export class FieldManager extends Updater {
     capUpdateManagers(managed, MAX_UPDATE_MANAGERS);
   }
 }
+
+const FIELD_MANAGERS = new WeakMap<ResourceDefinition, Map<string | undefined, FieldManager>>();
 
 export const MAX_UPDATE_MANAGERS = 10;
 
@@ -1270,7 +1370,7 @@ export function recordManagedFields(def: ResourceDefinition, live: KubeObject | 
     if (!write.applied && (written === null || (Array.isArray(written) && written.length === 0))) delete next.metadata.managedFields;
     return;
   }
-  const fm = new FieldManager(def, write.subresource);
+  const fm = FieldManager.of(def, write.subresource);
   const managed = decodeLiveOrNew(live, next, write.subresource !== undefined);
   try {
     if (managed.fields.size === 0 && live !== undefined) {

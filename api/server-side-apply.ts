@@ -193,7 +193,7 @@ function dropNewNulls(value: unknown, live: unknown): unknown {
  * Returns a new, mutable object; the registry then runs the kind's strategy on it.
  */
 export function applyConfiguration(def: ResourceDefinition, live: KubeObject | undefined, config: unknown, options: ApplyOptions): KubeObject {
-  const fm = new FieldManager(def, options.subresource);
+  const fm = FieldManager.of(def, options.subresource);
   const cfg = checkConfig(def, config);
   let managed: Managed;
   try {
