@@ -68,11 +68,26 @@ export function shapeOf(schema: OpenApiSchema | undefined): Shape {
   let shape: Shape;
   const { properties, additionalProperties, items } = resolved;
   if (properties) {
-    shape = { kind: 'struct', field: (name) => (Object.hasOwn(properties, name) ? shapeOf(properties[name]) : undefined) };
+    // Every body is checked against these: each field's shape is worked out once.
+    const fields = new Map<string, Shape | undefined>();
+    shape = {
+      kind: 'struct',
+      field: (name) => {
+        let field = fields.get(name);
+        if (field === undefined) {
+          field = Object.hasOwn(properties, name) ? shapeOf(properties[name]) : undefined;
+          // Unknown names are not remembered: a client could send any number of them.
+          if (field !== undefined) fields.set(name, field);
+        }
+        return field;
+      },
+    };
   } else if (additionalProperties && typeof additionalProperties === 'object') {
-    shape = { kind: 'map', get values() { return shapeOf(additionalProperties); } };
+    let values: Shape | undefined;
+    shape = { kind: 'map', get values() { return (values ??= shapeOf(additionalProperties)); } };
   } else if (items) {
-    shape = { kind: 'list', get items() { return shapeOf(items); } };
+    let itemShape: Shape | undefined;
+    shape = { kind: 'list', get items() { return (itemShape ??= shapeOf(items)); } };
   } else {
     shape = SKIP;
   }
@@ -148,7 +163,12 @@ class JsonScanner {
 
   private literal(): void {
     const t = this.text;
-    while (this.i < t.length && !',}] \t\r\n'.includes(t[this.i]!)) this.i++;
+    while (this.i < t.length) {
+      const c = t.charCodeAt(this.i);
+      // , } ] space tab CR LF
+      if (c === 0x2c || c === 0x7d || c === 0x5d || c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a) break;
+      this.i++;
+    }
   }
 
   private object(shape: Shape, path: string): void {
@@ -219,9 +239,18 @@ class Problems {
 
 /** Unknown and duplicate fields of a raw JSON text, in document order (`unknown field "spec.x"`). */
 export function scanJson(text: string, shape: Shape): string[] {
+  return scanJsonCounting(text, shape).problems;
+}
+
+/** scanJson, plus how many unknown fields it met (before deduplication and the cap). */
+function scanJsonCounting(text: string, shape: Shape): { problems: string[]; unknown: number } {
   const problems = new Problems();
-  new JsonScanner(text, problems.report).scan(shape);
-  return problems.list;
+  let unknown = 0;
+  new JsonScanner(text, (kind, path) => {
+    if (kind === 'unknown') unknown++;
+    problems.report(kind, path);
+  }).scan(shape);
+  return { problems: problems.list, unknown };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -358,15 +387,17 @@ export function validateObjectBody(
 ): FieldValidationResult {
   const shape = kindShape(def);
   let problems: string[] = [];
+  // The scan of a JSON text meets every unknown field the decoded body has: none met, none to prune.
+  let unknownInText: number | undefined;
   if (directive !== 'Ignore') {
-    if (format === 'json') problems = scanJson(raw, shape);
+    if (format === 'json') ({ problems, unknown: unknownInText } = scanJsonCounting(raw, shape));
     else problems = [...yamlError(yamlDuplicateKeys(raw)), ...unknownFieldPaths(body, shape).map((p) => `unknown field ${JSON.stringify(p)}`)];
     if (keep?.size) problems = problems.filter((p) => !(p.startsWith('unknown field ') && keep.has(JSON.parse(p.slice('unknown field '.length)) as string)));
   }
   if (problems.length && directive === 'Strict') {
     throw new StatusError(400, 'BadRequest', `${def.kind} in version ${JSON.stringify(def.version)} cannot be handled as a ${def.kind}: ${strictDecodingMessage(problems)}`);
   }
-  pruneUnknownFields(body, shape, { keep });
+  if (unknownInText !== 0) pruneUnknownFields(body, shape, { keep });
   return { warnings: directive === 'Warn' ? warningTexts(problems) : [] };
 }
 

@@ -578,10 +578,24 @@ export const quantityFormatError = "quantities must match the regular expression
 const decimalSuffixes: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 const binarySuffixes: Record<string, number> = { Ki: 10, Mi: 20, Gi: 30, Ti: 40, Pi: 50, Ei: 60 };
 
-/** Parses a Quantity exactly (upstream's grammar, rounded up to nano precision); undefined when malformed. */
+/** Parses a Quantity exactly (upstream's grammar, rounded up to nano precision); undefined when malformed. The result is frozen. */
 export function parseQuantityExact(input: unknown): ExactQuantity | undefined {
   if (typeof input === 'number' && Number.isFinite(input)) input = String(input);
   if (typeof input !== 'string' || input.length === 0) return undefined;
+  // Every pod write parses the same few quantities (decode, defaults, validation, QoS): remember them.
+  let q = PARSED_QUANTITIES.get(input);
+  if (q === undefined && !PARSED_QUANTITIES.has(input)) {
+    q = parseQuantityText(input);
+    if (q) Object.freeze(q);
+    if (PARSED_QUANTITIES.size >= 4096) PARSED_QUANTITIES.clear();
+    PARSED_QUANTITIES.set(input, q);
+  }
+  return q;
+}
+
+const PARSED_QUANTITIES = new Map<string, ExactQuantity | undefined>();
+
+function parseQuantityText(input: string): ExactQuantity | undefined {
   const m = /^([+-]?)([0-9]*)(?:\.([0-9]*))?([eEinumkKMGTP]*[-+]?[0-9]*)$/.exec(input);
   if (!m) return undefined;
   const [, sign, whole, frac = '', suffix = ''] = m;
