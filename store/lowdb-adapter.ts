@@ -72,7 +72,8 @@ export class DurableJSONFile<T> implements Adapter<T> {
 
 /**
  * The data file's text: the lowdb document with one object per line (valid JSON that diffs object by
- * object, a third smaller and faster to parse than an indented dump), in pieces of about 1 MiB:
+ * object, a third smaller and faster to parse than an indented dump), in pieces of about 256 KiB
+ * (each is made between writes, so none holds up requests for long):
  *
  *     {"kubemock":{"layout":1},"resourceVersion":"42","objects":{
  *     "pods":{
@@ -90,7 +91,7 @@ export function* serializeDataFile(data: DataFile): Generator<string> {
     let n = 0;
     for (const key in byKey) {
       piece += `${n++ ? ',' : ''}\n${JSON.stringify(key)}:${JSON.stringify(byKey[key])}`;
-      if (piece.length > 1 << 20) {
+      if (piece.length > 1 << 18) {
         yield piece;
         piece = '';
       }
@@ -155,8 +156,22 @@ function endOfJsonString(text: string): number {
 
 /** Encodes one journal record as `<crc32 hex> <json>\n`; the checksum finds torn or corrupt records. */
 export function encodeJournalRecord(mutation: Mutation): string {
+  return encodeJournalBytes(mutation).toString('utf8');
+}
+
+/**
+ * encodeJournalRecord as the bytes that are written: the JSON is encoded to UTF-8 once, and the
+ * checksum and the file write both use those bytes (every durable write makes one of these).
+ */
+function encodeJournalBytes(mutation: Mutation): Buffer {
   const json = JSON.stringify(mutation);
-  return `${crc32(json).toString(16).padStart(8, '0')} ${json}\n`;
+  const length = Buffer.byteLength(json);
+  const bytes = Buffer.allocUnsafe(length + 10);
+  bytes.write(json, 9, 'utf8');
+  bytes.write(crc32(bytes.subarray(9, 9 + length)).toString(16).padStart(8, '0'), 0, 'latin1');
+  bytes[8] = 0x20;
+  bytes[length + 9] = 0x0a;
+  return bytes;
 }
 
 /**
@@ -214,13 +229,14 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   private readonly compactAfterBytes: number;
   private journal: FileHandle | undefined;
   private journalBytes = 0;
-  private pending: string[] = [];
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
   /** The flush in progress (writes + fsync) and the one queued behind it. */
   private flushing: Promise<void> = Promise.resolve();
   private queuedFlush: Promise<void> | undefined;
   private snapshotSource: (() => StoreSnapshot) | undefined;
   /** While a compaction runs: the records appended since its snapshot was taken. */
-  private tail: string[] | undefined;
+  private tail: Buffer[] | undefined;
   private compaction: Promise<void> | undefined;
   private closed = false;
 
@@ -269,8 +285,9 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   }
 
   append(mutation: Mutation): void {
-    const record = encodeJournalRecord(mutation);
+    const record = encodeJournalBytes(mutation);
     this.pending.push(record);
+    this.pendingBytes += record.length;
     this.tail?.push(record);
   }
 
@@ -294,11 +311,12 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     if (this.pending.length === 0) return;
     // Never acknowledge what was not written.
     if (!this.journal) throw new Error(`journal ${this.journalPath} is not open`);
-    const chunk = this.pending.join('');
+    const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
+    this.pendingBytes = 0;
     await this.journal.write(chunk);
     await this.journal.datasync();
-    this.journalBytes += Buffer.byteLength(chunk);
+    this.journalBytes += chunk.length;
     if (this.journalBytes >= this.compactAfterBytes && this.snapshotSource && !this.compaction && !this.closed) {
       this.compaction = this.compact(this.snapshotSource).finally(() => {
         this.compaction = undefined;
@@ -317,13 +335,15 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
       await this.db.write();
       // In the flush chain, so no journal write interleaves with the swap.
       const swap = this.flushing.then(async () => {
-        const newer = this.tail!.join('');
+        const newer = Buffer.concat(this.tail!);
         this.tail = undefined;
         // Every record still pending here was appended after the snapshot, so it is in `newer`:
         // once the new journal is durable, so are they.
         const covered = this.pending.length;
         await this.rewriteJournal(newer);
-        this.pending = this.pending.slice(covered);
+        const kept = this.pending.slice(covered);
+        this.pending = kept;
+        this.pendingBytes = kept.reduce((n, b) => n + b.length, 0);
       });
       this.flushing = swap.catch(() => undefined);
       await swap;
@@ -333,7 +353,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   }
 
   /** Replaces the journal with text, durably; until the rename the old journal stays in use. */
-  private async rewriteJournal(text: string): Promise<void> {
+  private async rewriteJournal(text: string | Buffer): Promise<void> {
     const temp = `${this.journalPath}.tmp`;
     const handle = await open(temp, 'w');
     try {
@@ -347,7 +367,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     await rename(temp, this.journalPath);
     await fsyncDirectory(path.dirname(this.journalPath));
     this.journal = await open(this.journalPath, 'a');
-    this.journalBytes = Buffer.byteLength(text);
+    this.journalBytes = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   }
 
   async close(snapshot: () => StoreSnapshot): Promise<void> {

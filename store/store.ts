@@ -66,8 +66,15 @@ interface Watcher {
 
 /** RFC 3339 with second precision, as Kubernetes timestamps are serialised. */
 export function formatTimestamp(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  // Writes come many to a second: the text of the last second is kept (a memo, not state).
+  const second = Math.floor(date.getTime() / 1000);
+  if (second === lastTimestamp.second) return lastTimestamp.text;
+  const text = date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  lastTimestamp = { second, text };
+  return text;
 }
+
+let lastTimestamp = { second: Number.NaN, text: '' };
 
 export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
