@@ -1,6 +1,5 @@
 // An event recorder as client-go's: core/v1 Events about an object, deduplicated by
 // (object, type, reason, message, source) into one Event whose count and lastTimestamp grow.
-import { randomBytes } from 'node:crypto';
 import type { Registry } from '../api/registry.js';
 import { events } from '../api/resources.js';
 import { apiVersionOf } from '../api/types.js';
@@ -10,6 +9,19 @@ import { StatusError } from '../store/status-error.js';
 import type { Clock } from './clock.js';
 
 export type EventType = 'Normal' | 'Warning';
+
+let lastSuffix = 0n;
+
+/**
+ * client-go names an event `<object>.<UnixNano in hex>`; nanoseconds here are the clock's
+ * milliseconds made strictly increasing within the process, so two events of one object in the
+ * same millisecond (or under a virtual clock standing still) never share a name.
+ */
+function eventNameSuffix(now: Date): string {
+  const nanos = BigInt(now.getTime()) * 1_000_000n;
+  lastSuffix = nanos > lastSuffix ? nanos : lastSuffix + 1n;
+  return lastSuffix.toString(16);
+}
 
 export interface EventSource {
   component: string;
@@ -53,7 +65,7 @@ export class EventRecorder {
       });
       return;
     }
-    const name = `${obj.metadata.name}.${randomBytes(8).toString('hex')}`;
+    const name = `${obj.metadata.name}.${eventNameSuffix(this.clock.now())}`;
     await this.registry.create(events, namespace, {
       metadata: { name, namespace },
       involvedObject: {
