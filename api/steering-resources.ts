@@ -1,6 +1,6 @@
 // The kubemock.dev/v1alpha1 rows of the resource table: the controls that steer the simulated
-// cluster (node failure, placement explanations, API faults, the request log, the clock, pod
-// stages). Served by the same generic handler, registry, discovery and OpenAPI as every kind;
+// cluster (node failure, placement explanations, API faults, the request log, the clock, pod and
+// node stages). Served by the same generic handler, registry, discovery and OpenAPI as every kind;
 // kept apart from RESOURCES, which lists the upstream kinds generated from kubernetes-types.
 import type { ResourceDefinition, SubresourceDefinition, Verb } from './types.js';
 import { STEERING_GROUP, STEERING_VERSION, specOf, statusOf } from './kinds/steering-common.js';
@@ -17,6 +17,8 @@ import { clockStrategy } from './kinds/clock.js';
 import { clockTable } from './printers/clock.js';
 import { podStageStrategy } from './kinds/podstage.js';
 import { podStageTable } from './printers/podstage.js';
+import { nodeStageStrategy } from './kinds/nodestage.js';
+import { nodeStageTable } from './printers/nodestage.js';
 
 const ALL_VERBS: readonly Verb[] = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 const READ_ONLY: readonly Verb[] = ['get', 'list', 'watch'];
@@ -145,5 +147,22 @@ export const podStages: ResourceDefinition = {
   fieldSelectors: {},
 };
 
+export const nodeStages: ResourceDefinition = {
+  group: STEERING_GROUP,
+  version: STEERING_VERSION,
+  kind: 'NodeStage',
+  listKind: 'NodeStageList',
+  plural: 'nodestages',
+  singular: 'nodestage',
+  namespaced: false,
+  shortNames: ['nst'],
+  categories: ['kubemock'],
+  verbs: ALL_VERBS,
+  subresources: [],
+  strategy: nodeStageStrategy,
+  table: nodeStageTable,
+  fieldSelectors: {},
+};
+
 /** Every kubemock.dev kind, in discovery order. */
-export const STEERING_RESOURCES: readonly ResourceDefinition[] = [nodeControls, daemonSetPlacements, faultRules, recordedRequests, clocks, podStages];
+export const STEERING_RESOURCES: readonly ResourceDefinition[] = [nodeControls, daemonSetPlacements, faultRules, recordedRequests, clocks, podStages, nodeStages];

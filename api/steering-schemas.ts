@@ -256,6 +256,34 @@ const podStage = kindSchemas({
   ),
 });
 
+const nodeStage = kindSchemas({
+  kind: 'NodeStage',
+  description: 'NodeStage says how the simulated kubelet reports the nodes it selects: a start-up delay before Ready, nodes that report Ready=False, the status heartbeat. The first stage by name that selects a node applies.',
+  spec: obj(
+    {
+      selector: labelSelector('The nodes the stage applies to, by label; empty selects every node.'),
+      fieldSelector: str('A node field selector, e.g. metadata.name=node-3.'),
+      startup: obj(
+        {
+          delayMs: int('How long after its creation the node reports Ready (default 0); until then Ready=False, KubeletNotReady.'),
+          jitterMs: int('Up to this much more, fixed per node.'),
+        },
+        'Start-up.',
+      ),
+      notReady: obj(
+        {
+          fraction: num('The share of selected nodes that report Ready=False (default 1), fixed per node.'),
+          reason: str('The Ready condition\'s reason (default KubeletNotReady).'),
+          message: str('The Ready condition\'s message (default: container runtime network not ready, cni plugin not initialized).'),
+        },
+        'Nodes whose kubelet reports Ready=False: the node lifecycle controller taints them node.kubernetes.io/not-ready.',
+      ),
+      heartbeat: obj({ intervalMs: int('How often the kubelet posts node status when nothing changed (default 40000); the Lease is renewed as before.') }, 'Node status heartbeat.'),
+    },
+    'spec selects nodes and says how their kubelet reports them.',
+  ),
+});
+
 /** Every kubemock.dev component schema, by name. */
 export const STEERING_SCHEMAS: Readonly<Record<string, OpenApiSchema>> = {
   ...nodeControl,
@@ -264,4 +292,5 @@ export const STEERING_SCHEMAS: Readonly<Record<string, OpenApiSchema>> = {
   ...recordedRequest,
   ...clock,
   ...podStage,
+  ...nodeStage,
 };

@@ -84,6 +84,12 @@ function fillRegisteredStatus(name: string, status: NodeStatus): boolean {
   return changed;
 }
 
+/** The Ready condition a kubelet reports when it is not ready (setters.ReadyCondition's error case). */
+export interface NodeNotReady {
+  reason: string;
+  message: string;
+}
+
 export interface NodeStatusPlan {
   /** The status to write, when it changed or the heartbeat is due. */
   status?: NodeStatus;
@@ -92,17 +98,21 @@ export interface NodeStatusPlan {
 }
 
 /**
- * Pure: the kubelet's node status (setters plus tryUpdateNodeStatus): its four conditions, a
- * heartbeat every reportIntervalMs, events on condition transitions.
+ * Pure: the kubelet's node status (setters plus tryUpdateNodeStatus): its four conditions (Ready
+ * False with notReady's reason and message when given), a heartbeat every reportIntervalMs,
+ * events on condition transitions.
  */
-export function planNodeStatus(node: Node, now: Date, reportIntervalMs: number): NodeStatusPlan {
+export function planNodeStatus(node: Node, now: Date, reportIntervalMs: number, notReady?: NodeNotReady): NodeStatusPlan {
   const name = node.metadata?.name ?? '';
   const status = clone(node.status ?? {}) as NodeStatus;
   const nowText = formatTimestamp(now);
   const conditions: NodeCondition[] = [...(status.conditions ?? [])];
   const events: KubeletEvent[] = [];
   let changed = fillRegisteredStatus(name, status);
-  for (const want of NODE_CONDITIONS) {
+  const wanted = notReady
+    ? NODE_CONDITIONS.map((c) => (c.type === 'Ready' ? { type: c.type, status: 'False', reason: notReady.reason, message: notReady.message, event: 'NodeNotReady' } : c))
+    : NODE_CONDITIONS;
+  for (const want of wanted) {
     const i = conditions.findIndex((c) => c.type === want.type);
     const old = i >= 0 ? conditions[i] : undefined;
     if (old && old.status === want.status && old.reason === want.reason && old.message === want.message) continue;
@@ -490,6 +500,8 @@ export interface KubeletOptions {
   podPlanner?: (pod: Pod, ctx: PodRuntimeContext) => PodPlan;
   /** Node status heartbeat (default 40 s). */
   nodeStatusReportMs?: number;
+  /** Plans the node's status (default planNodeStatus; kubemock.dev NodeStages wrap it). */
+  nodeStatusPlanner?: (node: Node, now: Date, reportIntervalMs: number) => NodeStatusPlan;
   /** Lease renewal (default 10 s) and its duration (default 40 s). */
   leaseRenewMs?: number;
   leaseDurationSeconds?: number;
@@ -525,6 +537,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
   const startupDelayMs = options.podStartupDelayMs ?? 500;
   const stopDelayMs = options.containerStopDelayMs ?? 1000;
   const reportMs = options.nodeStatusReportMs ?? 40_000;
+  const nodeStatusPlanner = options.nodeStatusPlanner ?? planNodeStatus;
   const renewMs = options.leaseRenewMs ?? 10_000;
   const leaseDurationSeconds = options.leaseDurationSeconds ?? 40;
   const stoppedPollMs = options.stoppedPollMs ?? 1000;
@@ -548,7 +561,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
   // The sync steps return absolute deadlines, so time passing during a reconcile does not stretch a requeue.
   async function syncNodeStatus(node: KubeObject): Promise<number> {
     const now = clock.now();
-    const plan = planNodeStatus(asNode(node), now, reportMs);
+    const plan = nodeStatusPlanner(asNode(node), now, reportMs);
     if (plan.status) {
       await registry.patch(nodes, undefined, node.metadata.name!, (current) => {
         current.metadata.resourceVersion = node.metadata.resourceVersion;

@@ -17,6 +17,7 @@ import { placementController } from './steering/placement.js';
 import { faultRuleController } from './steering/fault-rules.js';
 import { clockController } from './steering/clock.js';
 import { kubeletWakeOnPodStage, stagedPodPlanner } from './steering/pod-stages.js';
+import { kubeletWakeOnNodeStage, stagedNodeStatusPlanner } from './steering/node-stages.js';
 import { isVirtualClock } from './virtual-clock.js';
 import type { PacingMode } from './daemonset/pacing.js';
 
@@ -37,7 +38,8 @@ export const DEFAULT_CONTROLLERS: readonly ControllerFactory[] = [
     kubeletController(registry, clock, {
       isStopped: isKubeletStopped(registry),
       podPlanner: stagedPodPlanner(registry),
-      wakeOn: [...kubeletWakeOnNodeControl, ...kubeletWakeOnPodStage(registry)],
+      nodeStatusPlanner: stagedNodeStatusPlanner(registry),
+      wakeOn: [...kubeletWakeOnNodeControl, ...kubeletWakeOnPodStage(registry), ...kubeletWakeOnNodeStage(registry)],
     }),
   (registry, clock) => nodeLifecycleController(registry, clock),
   (registry, clock) => podGcController(registry, clock),

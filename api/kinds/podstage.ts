@@ -4,11 +4,9 @@
 // CrashLoopBackOff with restarts counting up), a fraction whose image pulls fail (ErrImagePull,
 // then ImagePullBackOff), and how long containers take to exit after SIGTERM (the kubelet kills
 // them when the grace period ends). Pods no stage selects run as before; the first stage by name wins.
-import { isPlainObject, type KubeObject } from '../../store/object.js';
-import { parseFieldSelector } from '../../store/selectors.js';
+import type { KubeObject } from '../../store/object.js';
 import { invalidValue, type FieldError } from '../field-errors.js';
-import { validateLabelSelector } from '../validation.js';
-import { specOf, specStatusStrategy, validateIntRange, validateNumberRange, validateStringList } from './steering-common.js';
+import { specOf, specPart, specStatusStrategy, validateIntRange, validateNumberRange, validateStageSelectors, validateStringList } from './steering-common.js';
 
 export interface PodStageSpec {
   selector?: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
@@ -30,28 +28,13 @@ export function podStageSpecOf(obj: KubeObject): PodStageSpec {
   return specOf(obj) as PodStageSpec;
 }
 
-const HOUR_MS = 3_600_000;
+export const HOUR_MS = 3_600_000;
 
 function validatePodStage(obj: KubeObject): FieldError[] {
   const spec = specOf(obj);
-  const errs: FieldError[] = [];
-  if (spec.selector !== undefined && spec.selector !== null) {
-    if (!isPlainObject(spec.selector)) errs.push(invalidValue('spec.selector', spec.selector, 'must be a label selector'));
-    else errs.push(...validateLabelSelector(spec.selector as never, 'spec.selector'));
-  }
-  if (spec.fieldSelector !== undefined && spec.fieldSelector !== null) {
-    try {
-      parseFieldSelector(String(spec.fieldSelector), POD_STAGE_FIELDS);
-    } catch (err) {
-      errs.push(invalidValue('spec.fieldSelector', spec.fieldSelector, (err as Error).message));
-    }
-  }
+  const errs: FieldError[] = validateStageSelectors(spec, POD_STAGE_FIELDS);
   errs.push(...validateStringList(spec.namespaces, 'spec.namespaces'));
-  const part = (name: string): Record<string, unknown> => {
-    const v = spec[name];
-    if (v !== undefined && v !== null && !isPlainObject(v)) errs.push(invalidValue(`spec.${name}`, v, 'must be an object'));
-    return isPlainObject(v) ? v : {};
-  };
+  const part = (name: string): Record<string, unknown> => specPart(spec, name, errs);
   const startup = part('startup');
   errs.push(...validateIntRange(startup.delayMs, 'spec.startup.delayMs', 0, HOUR_MS), ...validateIntRange(startup.jitterMs, 'spec.startup.jitterMs', 0, HOUR_MS));
   errs.push(...validateIntRange(part('readiness').delayMs, 'spec.readiness.delayMs', 0, HOUR_MS));

@@ -2,9 +2,10 @@
 // kubemock's controllers (the status subresource), generation bumped on spec changes, and small
 // field validators for the shapes these kinds use.
 import { isPlainObject, type KubeObject } from '../../store/object.js';
+import { parseFieldSelector } from '../../store/selectors.js';
 import { invalidValue, notSupported, type FieldError } from '../field-errors.js';
 import type { Strategy } from '../types.js';
-import { type NameRule, type NameRuled, validateObjectMetaUpdate } from '../validation.js';
+import { type NameRule, type NameRuled, validateLabelSelector, validateObjectMetaUpdate } from '../validation.js';
 import { keepAllButStatus, keepOldStatus, semanticEqual } from './common.js';
 
 /** The API group of kubemock's own kinds. */
@@ -135,4 +136,28 @@ export function validateStringList(value: unknown, path: string, check: (s: stri
     else errs.push(...check(v).map((m) => invalidValue(`${path}[${i}]`, v, m)));
   });
   return errs;
+}
+
+/** A stage's spec.selector (a label selector) and spec.fieldSelector (over the given fields). */
+export function validateStageSelectors(spec: Record<string, unknown>, fields: ReadonlySet<string>): FieldError[] {
+  const errs: FieldError[] = [];
+  if (spec.selector !== undefined && spec.selector !== null) {
+    if (!isPlainObject(spec.selector)) errs.push(invalidValue('spec.selector', spec.selector, 'must be a label selector'));
+    else errs.push(...validateLabelSelector(spec.selector as never, 'spec.selector'));
+  }
+  if (spec.fieldSelector !== undefined && spec.fieldSelector !== null) {
+    try {
+      parseFieldSelector(String(spec.fieldSelector), fields);
+    } catch (err) {
+      errs.push(invalidValue('spec.fieldSelector', spec.fieldSelector, (err as Error).message));
+    }
+  }
+  return errs;
+}
+
+/** spec[name] as a record (empty when absent); anything but an object adds an error to errs. */
+export function specPart(spec: Record<string, unknown>, name: string, errs: FieldError[]): Record<string, unknown> {
+  const v = spec[name];
+  if (v !== undefined && v !== null && !isPlainObject(v)) errs.push(invalidValue(`spec.${name}`, v, 'must be an object'));
+  return isPlainObject(v) ? v : {};
 }

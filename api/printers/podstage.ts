@@ -1,10 +1,22 @@
 // Table printing for kubemock.dev/v1alpha1 PodStage.
 import type { TablePrinter } from '../types.js';
 import { podStageSpecOf, type PodStageSpec } from '../kinds/podstage.js';
-import { labelSelectorToString } from '../../store/selectors.js';
+import { labelSelectorToString, type LabelSelectorObject } from '../../store/selectors.js';
 import { ageCell, ageColumn, column, nameColumn } from './columns.js';
 
-const pct = (fraction: number | undefined): string => `${Math.round((fraction ?? 1) * 100)}%`;
+/** A stage's share (default 1) as a percentage. */
+export const pct = (fraction: number | undefined): string => `${Math.round((fraction ?? 1) * 100)}%`;
+
+/** A stage's label selector; an empty one selects everything. */
+export function selectorCell(selector: LabelSelectorObject | undefined): string {
+  const text = labelSelectorToString(selector ?? {});
+  return text === '<none>' ? '<all>' : text;
+}
+
+/** A stage's start-up delay with its jitter (`3000ms+500ms`), or unset. */
+export function startupCell(startup: { delayMs?: number; jitterMs?: number } | undefined, unset: string): string {
+  return startup ? `${startup.delayMs ?? 0}ms${startup.jitterMs ? `+${startup.jitterMs}ms` : ''}` : unset;
+}
 
 function terminationCell(termination: PodStageSpec['termination']): string {
   if (termination?.ignoreSigterm) return 'ignores SIGTERM';
@@ -27,16 +39,10 @@ export const podStageTable: TablePrinter = {
   ],
   cells(obj, now) {
     const spec = podStageSpecOf(obj);
-    let selector = '<all>';
-    try {
-      selector = labelSelectorToString(spec.selector) || '<all>';
-    } catch {
-      selector = '<invalid>';
-    }
     return [
       obj.metadata.name ?? '',
-      selector,
-      spec.startup ? `${spec.startup.delayMs ?? 0}ms${spec.startup.jitterMs ? `+${spec.startup.jitterMs}ms` : ''}` : '<default>',
+      selectorCell(spec.selector),
+      startupCell(spec.startup, '<default>'),
       spec.readiness?.delayMs !== undefined ? `${spec.readiness.delayMs}ms` : '<none>',
       spec.failure ? `${pct(spec.failure.fraction)} after ${spec.failure.afterMs ?? 1000}ms (exit ${spec.failure.exitCode ?? 1})` : '<none>',
       spec.imagePull ? pct(spec.imagePull.fraction) : '<none>',

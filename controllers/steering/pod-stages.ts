@@ -12,7 +12,7 @@ import { nodes, pods } from '../../api/resources.js';
 import { podStages } from '../../api/steering-resources.js';
 import { podStageSpecOf, type PodStageSpec } from '../../api/kinds/podstage.js';
 import { jsonEqual, type KubeObject } from '../../store/object.js';
-import { labelSelectorFromObject } from '../../store/selectors.js';
+import { labelSelectorFromObject, type LabelSelectorObject } from '../../store/selectors.js';
 import { formatTimestamp } from '../../store/store.js';
 import { fieldPath, normalizeImage, planPod, podConditions, runningStatus, startEvents, type KubeletEvent, type PodPlan, type PodRuntimeContext } from '../kubelet.js';
 import type { Reconciler } from '../runtime.js';
@@ -48,18 +48,29 @@ export function behaviorFor(stageName: string, spec: PodStageSpec, uid: string, 
   return b;
 }
 
-/** Whether a stage selects a pod: namespaces, label selector and pod field selector all match. */
-export type PodFieldMatcher = (fieldSelector: string, pod: KubeObject) => boolean;
+/** Whether an object's fields match a field selector (the registry's, for the object's resource). */
+export type PodFieldMatcher = (fieldSelector: string, obj: KubeObject) => boolean;
 
-export function stageSelects(spec: PodStageSpec, pod: KubeObject, fieldsMatch: PodFieldMatcher): boolean {
-  if (spec.namespaces?.length && !spec.namespaces.includes(pod.metadata.namespace ?? '')) return false;
+/** Whether a stage's label selector and field selector both match obj (an empty stage selects all). */
+export function selectorsMatch(spec: { selector?: LabelSelectorObject; fieldSelector?: string }, obj: KubeObject, fieldsMatch: PodFieldMatcher): boolean {
   try {
     const labels = labelSelectorFromObject(spec.selector ?? {});
-    if (!labels.empty && !labels.matches(pod.metadata.labels)) return false;
-    return !spec.fieldSelector || fieldsMatch(spec.fieldSelector, pod);
+    if (!labels.empty && !labels.matches(obj.metadata.labels)) return false;
+    return !spec.fieldSelector || fieldsMatch(spec.fieldSelector, obj);
   } catch {
     return false; // a selector the validation let through but the parser refuses selects nothing
   }
+}
+
+/** Whether a stage selects a pod: namespaces, label selector and pod field selector all match. */
+export function stageSelects(spec: PodStageSpec, pod: KubeObject, fieldsMatch: PodFieldMatcher): boolean {
+  if (spec.namespaces?.length && !spec.namespaces.includes(pod.metadata.namespace ?? '')) return false;
+  return selectorsMatch(spec, pod, fieldsMatch);
+}
+
+/** The first stage by name that selects (stages as listed from the store, in any order). */
+export function firstStageByName(stages: readonly KubeObject[], selects: (stage: KubeObject) => boolean): KubeObject | undefined {
+  return [...stages].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1)).find(selects);
 }
 
 // ---- image pulls that fail -------------------------------------------------------------------
@@ -230,16 +241,32 @@ export function planStagedPod(pod: Pod, ctx: PodRuntimeContext, b: PodStageBehav
   return b.readinessDelayMs ? withReadinessDelay(pod, plan, runtime, b.readinessDelayMs) : plan;
 }
 
+/**
+ * Pure: while the kubelet's own node is not Ready (a NodeStage's notReady or start-up), a pod whose
+ * Ready condition is False stays so. The node lifecycle controller here marks the pods of every
+ * not-Ready node not ready on each sync, so a kubelet raising them again would fight it forever;
+ * upstream only marks them once, when it finds the node Unknown itself, and leaves kubelet-reported
+ * NotReady nodes to their kubelet.
+ */
+export function keepNotReadyOnNotReadyNode(pod: Pod, ctx: PodRuntimeContext, plan: PodPlan): PodPlan {
+  if (!plan.status || ctx.node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True') return plan;
+  const stored = pod.status?.conditions?.find((c) => c.type === 'Ready');
+  if (stored?.status !== 'False' || !plan.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return plan;
+  const next: PodStatus = { ...plan.status, conditions: plan.status.conditions.map((c) => (c.type === 'Ready' ? stored : c)) };
+  return { ...plan, status: jsonEqual(next, pod.status) ? undefined : next };
+}
+
 /** The kubelet's podPlanner: finds the pod's stage (first by name) and plans under it. */
 export function stagedPodPlanner(registry: Registry, defaultStartupMs = 500): (pod: Pod, ctx: PodRuntimeContext) => PodPlan {
   const fieldsMatch: PodFieldMatcher = (fieldSelector, pod) => registry.selector(pods, undefined, fieldSelector).matches(pod);
-  return (pod, ctx) => {
+  const plan = (pod: Pod, ctx: PodRuntimeContext): PodPlan => {
     const stages = registry.store.list(STAGES);
     if (stages.length === 0) return planPod(pod, ctx);
     const obj = pod as unknown as KubeObject;
-    const stage = [...stages].sort((a, b) => (a.metadata.name! < b.metadata.name! ? -1 : 1)).find((s) => stageSelects(podStageSpecOf(s), obj, fieldsMatch));
+    const stage = firstStageByName(stages, (s) => stageSelects(podStageSpecOf(s), obj, fieldsMatch));
     return planStagedPod(pod, ctx, stage && behaviorFor(stage.metadata.name!, podStageSpecOf(stage), pod.metadata?.uid ?? '', defaultStartupMs));
   };
+  return (pod, ctx) => keepNotReadyOnNotReadyNode(pod, ctx, plan(pod, ctx));
 }
 
 /** Wakes every node's kubelet when a stage changes (KubeletOptions.wakeOn). */

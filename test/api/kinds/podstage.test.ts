@@ -28,6 +28,7 @@ t.test('the table says what the stage does', async (t) => {
   const cells = podStageTable.cells(stage({ selector: { matchLabels: { app: 'flaky' } }, startup: { delayMs: 100, jitterMs: 50 }, failure: { fraction: 0.5 } }), new Date('2026-01-01T00:00:10Z'));
   t.same(cells.slice(0, 7), ['flaky', 'app=flaky', '100ms+50ms', '<none>', '50% after 1000ms (exit 1)', '<none>', '10s']);
   t.equal(cells[9], '<default>');
+  t.equal(podStageTable.cells(stage({}), new Date())[1], '<all>', 'an empty selector selects every pod');
   t.equal(podStageTable.cells(stage({ termination: { ignoreSigterm: true } }), new Date())[9], 'ignores SIGTERM');
   t.equal(podStageTable.cells(stage({ termination: { exitDelayMs: 5000 } }), new Date())[9], 'exits 5000ms after SIGTERM');
 });
