@@ -4,7 +4,7 @@
 // upstream a plain DaemonSet leaves it out (the placement names the taint) while one tolerating
 // everything still runs there. Another stage delays a new node's Ready by 30 s of cluster time:
 // NotReady 29 s after it joined, Ready at 30 s, then the DaemonSet covers it. Deleting the first
-// stage brings node-3 back.
+// stage brings node-3 back; a third makes node-1 post its status every 10 s.
 import t from 'tap';
 import { parseTable } from '../helpers/kubectl-e2e.js';
 import { advanceClock, steeringKubectl, steeringServer, until } from '../helpers/steering.js';
@@ -97,4 +97,13 @@ t.test('node stages: a node that reports NotReady, a node that becomes Ready onl
   t.equal((await nodeStatus())['node-3'], 'Ready', 'deleting the stage makes node-3 Ready again');
   await advanceClock(ok, 1);
   t.match(await dsRow('plain'), { DESIRED: '4', READY: '4' });
+
+  // A heartbeat every 10 s instead of 40 s: node-1 posts status at each of two 10 s steps.
+  await ok(['apply', '-f', '-'], { input: 'apiVersion: kubemock.dev/v1alpha1\nkind: NodeStage\nmetadata: { name: chatty }\nspec:\n  fieldSelector: metadata.name=node-1\n  heartbeat: { intervalMs: 10000 }\n' });
+  const heartbeat = async () => ok(['get', 'node', 'node-1', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].lastHeartbeatTime}']);
+  const clockTime = async () => ok(['get', 'clock', 'cluster', '-o', 'jsonpath={.status.time}']);
+  for (const step of [1, 2]) {
+    await advanceClock(ok, 10);
+    t.equal(Date.parse(await heartbeat()), Date.parse(await clockTime()), `step ${step}: node-1 posted its status right now`);
+  }
 });
