@@ -3,7 +3,9 @@
 // store. Reports RSS and heap after GC while seeding, the size on disk, then restarts on that data
 // with every controller running: load time, RSS and heap, and how many writes the controllers make
 // in a quiet window (heartbeats and lease renewals only: nothing unchanged is rewritten). The ratio
-// printed side by side is RSS over the bytes of the same state as JSON on disk.
+// printed side by side is RSS over the bytes of the same state as JSON on disk. Finally it pages
+// through every pod with limit=500 while a writer creates and relabels pods, and checks the pages
+// are one consistent snapshot (no duplicates, no gaps, nothing created after the first page).
 // Usage: npm run bench:memory [-- --full]   (default 500 nodes + 15,000 pods; --full: 5,000 + 150,000)
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -80,7 +82,7 @@ async function seed(file: string): Promise<Figures> {
 }
 
 /** Child 2: restarts on the data with every controller, then watches a quiet window. */
-async function restart(file: string): Promise<{ loaded: Figures; settled: Figures }> {
+async function restart(file: string): Promise<{ loaded: Figures; settled: Figures; paging: PagingResult }> {
   const start = performance.now();
   const app = await buildServer({ data: file, logLevel: 'silent', plugins: [controllersPlugin()] });
   await app.listen({ host: '127.0.0.1', port: 0 });
@@ -94,8 +96,67 @@ async function restart(file: string): Promise<{ loaded: Figures; settled: Figure
   const rv = store.resourceVersion;
   await new Promise((r) => setTimeout(r, QUIET_WINDOW_MS));
   const settled = { ...memory(), writes: store.resourceVersion - rv };
+  const address = app.server.address();
+  const paging = await pageWhileWriting(`http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);
   await app.close();
-  return { loaded, settled };
+  return { loaded, settled, paging };
+}
+
+interface PagingResult {
+  pages: number;
+  items: number;
+  duplicates: number;
+  /** Names created before the first page that no page returned. */
+  missing: number;
+  /** Names created after the first page that a page returned anyway (the snapshot leaked). */
+  leaked: number;
+  writes: number;
+  ms: number;
+}
+
+/**
+ * Scale correctness: pages through every pod with limit=500 while a writer keeps creating pods and
+ * relabelling existing ones. Upstream serves every continue page from the first page's snapshot,
+ * so the pages must hold each pod that existed then exactly once, and nothing created later.
+ */
+async function pageWhileWriting(url: string): Promise<PagingResult> {
+  const { request } = await import('undici');
+  const before = new Set(Array.from({ length: PODS }, (_, i) => `agent-${i}`));
+  const created = new Set<string>();
+  let writing = true;
+  let writes = 0;
+  const writer = (async () => {
+    for (let i = 0; writing; i++) {
+      const name = `late-${i}`;
+      created.add(name);
+      await request(`${url}/api/v1/namespaces/default/pods`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(podManifest(name, { nodeName: 'node-1' })) }).then((r) => r.body.dump());
+      const target = `agent-${(i * 7919) % PODS}`;
+      await request(`${url}/api/v1/namespaces/default/pods/${target}`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { labels: { paged: String(i) } } }) }).then((r) => r.body.dump());
+      writes += 2;
+    }
+  })();
+  const start = performance.now();
+  const seen = new Map<string, number>();
+  let pages = 0;
+  let token: string | undefined;
+  do {
+    const res = await request(`${url}/api/v1/namespaces/default/pods?limit=500${token ? `&continue=${encodeURIComponent(token)}` : ''}`);
+    if (res.statusCode !== 200) throw new Error(`LIST page ${pages + 1}: ${res.statusCode} ${await res.body.text()}`);
+    const list = (await res.body.json()) as { metadata: { continue?: string }; items: Array<{ metadata: { name: string } }> };
+    pages++;
+    for (const item of list.items) seen.set(item.metadata.name, (seen.get(item.metadata.name) ?? 0) + 1);
+    token = list.metadata.continue || undefined;
+  } while (token);
+  const elapsed = performance.now() - start;
+  writing = false;
+  await writer;
+  let duplicates = 0;
+  for (const count of seen.values()) if (count > 1) duplicates += count - 1;
+  let missing = 0;
+  for (const name of before) if (!seen.has(name)) missing++;
+  // The writer's first create may land before the first page: only those after it count as leaks.
+  const leaked = [...created].filter((n) => n !== 'late-0' && seen.has(n)).length;
+  return { pages, items: [...seen.values()].reduce((a, b) => a + b, 0), duplicates, missing, leaked, writes, ms: elapsed };
 }
 
 async function inChild<T>(args: string[]): Promise<T> {
@@ -113,7 +174,7 @@ async function main(): Promise<void> {
     const file = path.join(tmp.dir, 'data.json');
     const seeded = await inChild<Figures>(['--seed', file]);
     const disk = await dataSize(file);
-    const { loaded, settled } = await inChild<{ loaded: Figures; settled: Figures }>(['--restart', file]);
+    const { loaded, settled, paging } = await inChild<{ loaded: Figures; settled: Figures; paging: PagingResult }>(['--restart', file]);
     const onDisk = disk.snapshot + disk.journal;
     console.log(`memory: ${NODES} nodes + ${PODS} Running pods (plus their leases after the restart)`);
     console.log(`  seeding through the registry (durable):  ${ms(seeded.ms!)}; then RSS ${mb(seeded.rss)}, heap ${mb(seeded.heapUsed)}`);
@@ -122,6 +183,10 @@ async function main(): Promise<void> {
     console.log(`  settled, controllers running:            RSS ${mb(settled.rss)}, heap ${mb(settled.heapUsed)}  (target <= 2048 MiB)`);
     console.log(`  writes in a ${QUIET_WINDOW_MS / 1000} s quiet window: ${settled.writes} (at most about ${Math.ceil(QUIET_WINDOW_MS / 10_000) * NODES + Math.ceil(QUIET_WINDOW_MS / 40_000) * NODES}: each node's lease renewed every 10 s and its status heartbeat every 40 s; nothing else changes)`);
     console.log(`  ratio settled RSS / on-disk JSON:        ${(settled.rss / onDisk).toFixed(2)}`);
+    const consistent = paging.duplicates === 0 && paging.missing === 0 && paging.leaked === 0;
+    console.log(`  LIST limit=500 through ${PODS} pods during ${paging.writes} concurrent writes: ${paging.pages} pages, ${paging.items} items in ${ms(paging.ms)};`);
+    console.log(`    duplicates ${paging.duplicates}, missing ${paging.missing}, created after the first page but listed ${paging.leaked}: ${consistent ? 'consistent' : 'INCONSISTENT'}`);
+    if (!consistent) process.exitCode = 1;
   } finally {
     await tmp.remove();
   }
