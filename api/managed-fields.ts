@@ -117,7 +117,7 @@ export function comparePathElements(a: PathElement, b: PathElement): number {
 
 /** The fieldsV1 key of a path element: `f:name`, `k:{"name":"c"}`, `v:"x"` or `i:0`. */
 export function serializePathElement(pe: PathElement): string {
-  if ('field' in pe) return `f:${pe.field}`;
+  if ('field' in pe) return fieldKey(pe.field);
   if ('key' in pe) return `k:{${pe.key.map(([name, v]) => `${goJson(name)}:${goJson(v)}`).join(',')}}`;
   if ('value' in pe) return `v:${goJson(pe.value)}`;
   return `i:${pe.index}`;
@@ -194,8 +194,24 @@ function linkPath(link: PathLink | undefined): FieldPath {
 
 /** The link of a struct field below parent. */
 function fieldLink(parent: PathLink | undefined, field: string): PathLink {
-  return { parent, pe: { field }, key: `f:${field}` };
+  return { parent, pe: { field }, key: fieldKey(field) };
 }
+
+/**
+ * `f:<field>`, the same string each time for a name: every write emits these as fieldsV1
+ * property names, and a string seen before is already internalized (cheap to add as a key).
+ */
+function fieldKey(field: string): string {
+  let key = FIELD_KEYS.get(field);
+  if (key === undefined) {
+    // Label and annotation names are as many as clients make: the memo is bounded.
+    if (FIELD_KEYS.size >= 8192) FIELD_KEYS.clear();
+    FIELD_KEYS.set(field, (key = `f:${field}`));
+  }
+  return key;
+}
+
+const FIELD_KEYS = new Map<string, string>();
 
 /** A set of field paths. Sets are built with insert and then treated as values: operations return new sets that may share parts. */
 export class FieldSet {
