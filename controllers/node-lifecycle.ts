@@ -195,8 +195,10 @@ export function planNodeLifecycle(input: NodeLifecycleInput): NodeLifecyclePlan 
   const ready = conditions.find((c) => c.type === 'Ready');
   const taints = desiredNodeTaints(node, conditions, now);
   const taintsChanged = !jsonEqual(taints, node.spec?.taints ?? []);
+  // MarkPodsNotReady only when this controller turns a Ready node not ready (it found the lease
+  // stale): a node whose own kubelet reports NotReady keeps its pods as that kubelet says.
   const markNotReady =
-    ready && ready.status !== 'True'
+    wasReady && ready && ready.status !== 'True'
       ? input.pods.filter((p) => (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'))
       : [];
   const eviction = planTaintEviction(taints, input.pods, now);

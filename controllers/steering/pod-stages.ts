@@ -241,32 +241,16 @@ export function planStagedPod(pod: Pod, ctx: PodRuntimeContext, b: PodStageBehav
   return b.readinessDelayMs ? withReadinessDelay(pod, plan, runtime, b.readinessDelayMs) : plan;
 }
 
-/**
- * Pure: while the kubelet's own node is not Ready (a NodeStage's notReady or start-up), a pod whose
- * Ready condition is False stays so. The node lifecycle controller here marks the pods of every
- * not-Ready node not ready on each sync, so a kubelet raising them again would fight it forever;
- * upstream only marks them once, when it finds the node Unknown itself, and leaves kubelet-reported
- * NotReady nodes to their kubelet.
- */
-export function keepNotReadyOnNotReadyNode(pod: Pod, ctx: PodRuntimeContext, plan: PodPlan): PodPlan {
-  if (!plan.status || ctx.node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True') return plan;
-  const stored = pod.status?.conditions?.find((c) => c.type === 'Ready');
-  if (stored?.status !== 'False' || !plan.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')) return plan;
-  const next: PodStatus = { ...plan.status, conditions: plan.status.conditions.map((c) => (c.type === 'Ready' ? stored : c)) };
-  return { ...plan, status: jsonEqual(next, pod.status) ? undefined : next };
-}
-
 /** The kubelet's podPlanner: finds the pod's stage (first by name) and plans under it. */
 export function stagedPodPlanner(registry: Registry, defaultStartupMs = 500): (pod: Pod, ctx: PodRuntimeContext) => PodPlan {
   const fieldsMatch: PodFieldMatcher = (fieldSelector, pod) => registry.selector(pods, undefined, fieldSelector).matches(pod);
-  const plan = (pod: Pod, ctx: PodRuntimeContext): PodPlan => {
+  return (pod: Pod, ctx: PodRuntimeContext): PodPlan => {
     const stages = registry.store.list(STAGES);
     if (stages.length === 0) return planPod(pod, ctx);
     const obj = pod as unknown as KubeObject;
     const stage = firstStageByName(stages, (s) => stageSelects(podStageSpecOf(s), obj, fieldsMatch));
     return planStagedPod(pod, ctx, stage && behaviorFor(stage.metadata.name!, podStageSpecOf(stage), pod.metadata?.uid ?? '', defaultStartupMs));
   };
-  return (pod, ctx) => keepNotReadyOnNotReadyNode(pod, ctx, plan(pod, ctx));
 }
 
 /** Wakes every node's kubelet when a stage changes (KubeletOptions.wakeOn). */

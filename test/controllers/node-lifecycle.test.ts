@@ -118,6 +118,14 @@ t.test('a node going stale is marked Unknown, tainted, its pods marked not ready
 
   const healthy = planNodeLifecycle({ node: node('True'), lease: lease(30), pods, now: at(41), gracePeriodMs: 40_000, startupGracePeriodMs: 60_000 });
   t.same(healthy, { nodeEvents: [], markNotReady: [], evict: [], requeueAfterMs: 29_000 }, 'a healthy node needs nothing until its lease could expire');
+
+  // Upstream marks pods not ready only when it turns a Ready node not ready itself.
+  const alreadyUnknown = planNodeLifecycle({ node: node('Unknown'), lease: lease(0), pods, now: at(100), gracePeriodMs: 40_000, startupGracePeriodMs: 60_000 });
+  t.same(alreadyUnknown.markNotReady, [], 'a node already Unknown: its pods were marked when it went');
+  const kubeletNotReady = planNodeLifecycle({ node: node('False'), lease: lease(95), pods, now: at(100), gracePeriodMs: 40_000, startupGracePeriodMs: 60_000 });
+  t.same(kubeletNotReady.markNotReady, [], 'a kubelet reporting NotReady itself keeps its pods as it reports them');
+  t.same(kubeletNotReady.nodeEvents, []);
+  t.same(kubeletNotReady.taints!.map((x) => `${x.key}:${x.effect}`), ['node.kubernetes.io/not-ready:NoSchedule', 'node.kubernetes.io/not-ready:NoExecute'], 'but it is tainted');
 });
 
 const PODS = { group: '', resource: 'pods' };

@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { Node, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
-import { behaviorFor, crashBackOffMs, keepNotReadyOnNotReadyNode, planStagedPod, pullAttempts, stableFraction, stageSelects } from '../../../controllers/steering/pod-stages.js';
+import { behaviorFor, crashBackOffMs, planStagedPod, pullAttempts, stableFraction, stageSelects } from '../../../controllers/steering/pod-stages.js';
 import { planPod, type PodRuntimeContext } from '../../../controllers/kubelet.js';
 import type { KubeObject } from '../../../store/object.js';
 
@@ -134,16 +134,4 @@ t.test('termination: containers that ignore SIGTERM keep the pod until its grace
   t.match(planStagedPod(deleted, ctx(5000), slow), { delete: true }, 'a slow exit ends the pod when the container exits');
   const short: Pod = { ...deleted, metadata: { ...deleted.metadata, deletionTimestamp: new Date(T0 + 2000).toISOString(), deletionGracePeriodSeconds: 2 } };
   t.match(planStagedPod(short, ctx(2000), slow), { delete: true }, 'the grace period caps a slow exit');
-});
-
-t.test('on a node that is not Ready, the kubelet leaves pods marked not ready as they are', async (t) => {
-  const running = run(pod(), undefined, 1000).pod;
-  const marked: Pod = { ...running, status: { ...running.status, conditions: running.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'False' } : c)) } };
-  const readyOf = (p: ReturnType<typeof planPod>) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status;
-  t.equal(readyOf(planPod(marked, ctx(2000))), 'True', 'the bare planner raises Ready again');
-  const notReadyNode: Node = { ...node, status: { ...node.status, conditions: [{ type: 'Ready', status: 'False', reason: 'KubeletNotReady' }] } };
-  const kept = keepNotReadyOnNotReadyNode(marked, ctx(2000, { node: notReadyNode }), planPod(marked, ctx(2000, { node: notReadyNode })));
-  t.equal(kept.status, undefined, 'while the node is NotReady nothing is written: no fight with the node lifecycle controller');
-  const readyNode: Node = { ...node, status: { ...node.status, conditions: [{ type: 'Ready', status: 'True' }] } };
-  t.equal(readyOf(keepNotReadyOnNotReadyNode(marked, ctx(2000, { node: readyNode }), planPod(marked, ctx(2000, { node: readyNode })))), 'True', 'once the node is Ready the pod is Ready again');
 });
