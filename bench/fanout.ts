@@ -31,7 +31,14 @@ async function seedNodes(file: string, n: number): Promise<void> {
 const isReady = (pod: Record<string, any>): boolean =>
   pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 
-async function fanOut(n: number): Promise<{ ms: number; loadMs: number; writes: number; podEvents: number; dsEvents: number }> {
+/** When (ms after the create) a watch had seen every pod: created, bound to its node, Running and Ready. */
+interface Milestones {
+  created?: number;
+  bound?: number;
+  ready?: number;
+}
+
+async function fanOut(n: number): Promise<{ ms: number; loadMs: number; writes: number; podEvents: number; dsEvents: number; milestones: Milestones }> {
   const tmp = await tempDir();
   try {
     const file = path.join(tmp.dir, 'data.json');
@@ -46,14 +53,24 @@ async function fanOut(n: number): Promise<{ ms: number; loadMs: number; writes: 
       await new Promise((r) => setTimeout(r, 500));
       const rv = store.resourceVersion;
       const ready = new Set<string>();
+      const created = new Set<string>();
+      const bound = new Set<string>();
+      const milestones: Milestones = {};
       let podEvents = 0;
       let dsEvents = 0;
       let dsDone = false;
+      let start = performance.now();
       const podWatch = await openWatch(`${server.url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}`, (e: WatchEvent) => {
         podEvents++;
         const name = e.object.metadata.name as string;
         if (e.type !== 'DELETED' && isReady(e.object)) ready.add(name);
         else ready.delete(name);
+        created.add(name);
+        if (e.object.spec?.nodeName) bound.add(name);
+        const at = performance.now() - start;
+        if (created.size === n) milestones.created ??= at;
+        if (bound.size === n) milestones.bound ??= at;
+        if (ready.size === n) milestones.ready ??= at;
       });
       const dsWatch = await openWatch(`${server.url}/apis/apps/v1/namespaces/default/daemonsets?watch=true&resourceVersion=${rv}`, (e: WatchEvent) => {
         dsEvents++;
@@ -61,7 +78,7 @@ async function fanOut(n: number): Promise<{ ms: number; loadMs: number; writes: 
         dsDone = s.desiredNumberScheduled === n && s.numberReady === n && s.updatedNumberScheduled === n && s.numberAvailable === n;
       });
       const client = pool(server.url, 4);
-      const start = performance.now();
+      start = performance.now();
       await profiled(async () => {
         await postJson(client, '/apis/apps/v1/namespaces/default/daemonsets', {
           apiVersion: 'apps/v1',
@@ -76,7 +93,7 @@ async function fanOut(n: number): Promise<{ ms: number; loadMs: number; writes: 
       podWatch.stop();
       dsWatch.stop();
       await client.close();
-      return { ms: elapsed, loadMs, writes, podEvents, dsEvents };
+      return { ms: elapsed, loadMs, writes, podEvents, dsEvents, milestones };
     } finally {
       await server.close();
     }
@@ -112,6 +129,8 @@ for (const n of sizes) {
   console.log(`fan-out, ${n} nodes (durable store, all controllers):`);
   console.log(`  restart with ${n} nodes to listening:           ${ms(result.loadMs)}`);
   console.log(`  DaemonSet created -> ${n} pods Running+Ready, status ${n}/${n}: ${ms(result.ms)}  (${(result.ms / n).toFixed(2)} ms per pod)`);
+  const m = result.milestones;
+  console.log(`  all ${n} pods seen created at ${ms(m.created ?? NaN)}, bound at ${ms(m.bound ?? NaN)}, Running+Ready at ${ms(m.ready ?? NaN)}`);
   console.log(`  writes during the fan-out: ${result.writes} (${(result.writes / n).toFixed(1)} per pod); watch events seen: ${result.podEvents} pod, ${result.dsEvents} DaemonSet`);
   console.log(`  ${n} pods POSTed directly (same slow-start batches):  ${ms(baseline)}`);
   console.log(`  ratio fan-out / direct creates:                 ${(result.ms / baseline).toFixed(2)}`);
