@@ -150,14 +150,16 @@ function structNameOf(go: string): string {
   return name;
 }
 
+/** The decoder's error for a value of the wrong JSON type at path. */
+function mismatchError(what: string, type: GoType, path: FieldPath | undefined, structName: string): DecodeError {
+  return new DecodeError(`json: cannot unmarshal ${what} into Go struct field ${structName}.${pathText(path)} of type ${type.go}`);
+}
+
 function check(value: unknown, type: GoType, path: FieldPath | undefined, structName: string): void {
   if (value === null || value === undefined) return; // null decodes to the zero value
-  const mismatch = (what = jsonKind(value)): never => {
-    throw new DecodeError(`json: cannot unmarshal ${what} into Go struct field ${structName}.${pathText(path)} of type ${type.go}`);
-  };
   switch (type.kind) {
     case 'struct': {
-      if (!isPlainObject(value)) mismatch();
+      if (!isPlainObject(value)) throw mismatchError(jsonKind(value), type, path, structName);
       const name = structNameOf(type.go);
       for (const key in value as Record<string, unknown>) {
         if (!Object.hasOwn(value as object, key)) continue;
@@ -167,11 +169,11 @@ function check(value: unknown, type: GoType, path: FieldPath | undefined, struct
       return;
     }
     case 'slice':
-      if (!Array.isArray(value)) mismatch();
+      if (!Array.isArray(value)) throw mismatchError(jsonKind(value), type, path, structName);
       for (const v of value as unknown[]) check(v, type.elem, path, structName);
       return;
     case 'map':
-      if (!isPlainObject(value)) mismatch();
+      if (!isPlainObject(value)) throw mismatchError(jsonKind(value), type, path, structName);
       for (const v of Object.values(value as Record<string, unknown>)) check(v, type.elem, path, structName);
       return;
   }
@@ -179,19 +181,19 @@ function check(value: unknown, type: GoType, path: FieldPath | undefined, struct
     case 'any':
       return;
     case 'string':
-      if (typeof value !== 'string') mismatch();
+      if (typeof value !== 'string') throw mismatchError(jsonKind(value), type, path, structName);
       return;
     case 'bool':
-      if (typeof value !== 'boolean') mismatch();
+      if (typeof value !== 'boolean') throw mismatchError(jsonKind(value), type, path, structName);
       return;
     case 'float64':
-      if (typeof value !== 'number') mismatch();
+      if (typeof value !== 'number') throw mismatchError(jsonKind(value), type, path, structName);
       return;
     case 'int32':
     case 'int64': {
-      if (typeof value !== 'number') mismatch();
+      if (typeof value !== 'number') throw mismatchError(jsonKind(value), type, path, structName);
       const [min, max] = INT_RANGE[type.scalar];
-      if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) mismatch(`number ${String(value)}`);
+      if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) throw mismatchError(`number ${String(value)}`, type, path, structName);
       return;
     }
     case 'intOrString':

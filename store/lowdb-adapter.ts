@@ -3,6 +3,8 @@
 // journal record is fsync'd; writes that arrive together share one fsync (group commit). The
 // snapshot is rewritten only in the background when the journal grows, and on close.
 import { open, rename, readFile, mkdir, truncate, type FileHandle } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
@@ -32,11 +34,16 @@ async function fsyncDirectory(dir: string): Promise<void> {
 
 /** A lowdb adapter that writes a temp file, fsyncs it, renames it over the target, fsyncs the folder. */
 export class DurableJSONFile<T> implements Adapter<T> {
-  /** serialize yields the file's text in pieces; each piece is written before the next is made. */
+  /**
+   * serialize yields the file's text in pieces; each piece is written before the next is made.
+   * pacing says, at each piece, how many times the time that piece took to make to wait before
+   * the next (0: none), so that a background write leaves most of the event loop to requests.
+   */
   constructor(
     private readonly filename: string,
     private readonly serialize: (data: T) => Iterable<string> = (data) => [JSON.stringify(data, null, 1)],
     private readonly parse: (bytes: Buffer) => T = (bytes) => JSON.parse(bytes.toString('utf8')) as T,
+    private readonly pacing: () => number = () => 0,
   ) {}
 
   async read(): Promise<T | null> {
@@ -60,7 +67,16 @@ export class DurableJSONFile<T> implements Adapter<T> {
     try {
       // Piece by piece, so a large snapshot never blocks the event loop for long (writes and
       // watches go on meanwhile; the objects are frozen, so the snapshot stays consistent).
-      for (const piece of this.serialize(data)) await handle.write(piece);
+      const pieces = this.serialize(data)[Symbol.iterator]();
+      for (;;) {
+        const started = performance.now();
+        const next = pieces.next();
+        if (next.done) break;
+        const made = performance.now() - started;
+        await handle.write(next.value);
+        const pause = made * this.pacing();
+        if (pause >= 1) await sleep(pause);
+      }
       await handle.sync();
     } finally {
       await handle.close();
@@ -241,7 +257,8 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   private closed = false;
 
   constructor(private readonly filename: string, options: LowdbAdapterOptions = {}) {
-    this.file = new DurableJSONFile<DataFile>(filename, serializeDataFile, (bytes) => parseDataFile(bytes) as DataFile);
+    // A background compaction takes at most a third of the event loop; the one of close() all of it.
+    this.file = new DurableJSONFile<DataFile>(filename, serializeDataFile, (bytes) => parseDataFile(bytes) as DataFile, () => (this.closed ? 0 : 2));
     this.db = new Low<DataFile>(this.file, emptyDataFile());
     this.journalPath = `${filename}.journal`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
