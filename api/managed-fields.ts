@@ -185,13 +185,6 @@ export interface PathLink {
   node?: FieldSet;
 }
 
-/** The path of a link, root first (only for what needs a FieldPath: errors, conflicts). */
-function linkPath(link: PathLink | undefined): FieldPath {
-  const out: PathElement[] = [];
-  for (let l = link; l !== undefined; l = l.parent) out.push(l.pe);
-  return out.reverse();
-}
-
 /** The link of a struct field below parent. */
 function fieldLink(parent: PathLink | undefined, field: string): PathLink {
   return { parent, pe: { field }, key: fieldKey(field) };

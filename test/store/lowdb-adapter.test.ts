@@ -2,7 +2,7 @@ import t from 'tap';
 import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ObjectStore } from '../../store/store.js';
-import { DataFileError, LowdbJournalAdapter, decodeJournal, encodeJournalRecord, parseDataFile, serializeDataFile } from '../../store/lowdb-adapter.js';
+import { DataFileError, DurableJSONFile, LowdbJournalAdapter, decodeJournal, encodeJournalRecord, parseDataFile, serializeDataFile } from '../../store/lowdb-adapter.js';
 import type { KubeObject } from '../../store/object.js';
 import { throwsStatus } from '../helpers/status.js';
 
@@ -182,4 +182,24 @@ t.test('a closed store refuses writes instead of acknowledging what cannot becom
   const store = await ObjectStore.open({ adapter: new LowdbJournalAdapter(path.join(dir, 'data.json')) });
   await store.close();
   await throwsStatus(t, store.create(PODS, pod('late')), { code: 503 });
+});
+
+t.test('a paced write (a background compaction) writes the same file as an unpaced one', async (t) => {
+  const dir = t.testdir();
+  const data = { kubemock: { layout: 1 }, resourceVersion: '3', objects: { pods: Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`default/p${i}`, pod(`p${i}`)])) } };
+  const paced = new DurableJSONFile<typeof data>(path.join(dir, 'paced.json'), serializeDataFile, (bytes) => parseDataFile(bytes) as typeof data, () => 2);
+  const unpaced = new DurableJSONFile<typeof data>(path.join(dir, 'unpaced.json'), serializeDataFile);
+  await paced.write(data);
+  await unpaced.write(data);
+  t.equal(await readFile(path.join(dir, 'paced.json'), 'utf8'), await readFile(path.join(dir, 'unpaced.json'), 'utf8'));
+  t.same(await paced.read(), data);
+});
+
+t.test('writes appended in the same turn of the event loop are all durable when their flushes resolve', async (t) => {
+  const file = path.join(t.testdir(), 'data.json');
+  const store = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  await Promise.all(Array.from({ length: 20 }, (_, i) => store.create(PODS, pod(`g${i}`))));
+  const records = decodeJournal(await readFile(`${file}.journal`, 'utf8'), 'journal');
+  t.same(records.map((r) => r.rv), Array.from({ length: 20 }, (_, i) => i + 1), 'every record, in resourceVersion order');
+  await store.close();
 });
