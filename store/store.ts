@@ -52,8 +52,16 @@ export interface Preconditions {
 
 interface ResourceTable {
   objects: Map<string, KubeObject>;
-  /** Sorted keys, rebuilt lazily after a create or delete. */
+  /**
+   * Sorted keys as of the last read. Never mutated once handed out (a LIST or a continue page may
+   * still be walking it); creates and deletes since are kept aside and merged into a new array on
+   * the next read, which costs one pass instead of a sort of every key.
+   */
   sortedKeys: string[] | undefined;
+  /** Keys created since sortedKeys was built. */
+  addedKeys: Set<string>;
+  /** Keys of sortedKeys deleted since it was built. */
+  removedKeys: Set<string>;
   /** index name -> index key -> object keys */
   indexes: Map<string, Map<string, Set<string>>>;
 }
@@ -172,15 +180,47 @@ export class ObjectStore {
   private table(resource: string): ResourceTable {
     let table = this.tables.get(resource);
     if (!table) {
-      table = { objects: new Map(), sortedKeys: undefined, indexes: new Map() };
+      table = { objects: new Map(), sortedKeys: undefined, addedKeys: new Set(), removedKeys: new Set(), indexes: new Map() };
       this.tables.set(resource, table);
     }
     return table;
   }
 
   private sortedKeys(table: ResourceTable): string[] {
-    table.sortedKeys ??= [...table.objects.keys()].sort();
+    const { sortedKeys: keys, addedKeys: added, removedKeys: removed } = table;
+    if (keys !== undefined && added.size === 0 && removed.size === 0) return keys;
+    // Many changes (or none sorted yet): sort afresh; else merge the few changes into a copy.
+    if (keys === undefined || (added.size + removed.size) * 8 > keys.length) {
+      table.sortedKeys = [...table.objects.keys()].sort();
+    } else {
+      const insert = [...added].sort();
+      const merged: string[] = new Array<string>(keys.length - removed.size + insert.length);
+      let n = 0;
+      let j = 0;
+      for (const key of keys) {
+        if (removed.has(key)) continue;
+        while (j < insert.length && insert[j]! < key) merged[n++] = insert[j++]!;
+        merged[n++] = key;
+      }
+      while (j < insert.length) merged[n++] = insert[j++]!;
+      table.sortedKeys = merged;
+    }
+    added.clear();
+    removed.clear();
     return table.sortedKeys;
+  }
+
+  /** A key is stored: sorted keys learn it on their next read. */
+  private keyAdded(table: ResourceTable, key: string): void {
+    if (table.sortedKeys === undefined) return;
+    // Deleted and created again since the last read: it is still in sortedKeys.
+    if (!table.removedKeys.delete(key)) table.addedKeys.add(key);
+  }
+
+  /** A key is gone: sorted keys drop it on their next read. */
+  private keyRemoved(table: ResourceTable, key: string): void {
+    if (table.sortedKeys === undefined) return;
+    if (!table.addedKeys.delete(key)) table.removedKeys.add(key);
   }
 
   /** The indexers of a resource: its own and the `*` ones. */
@@ -324,7 +364,7 @@ export class ObjectStore {
     obj.metadata.resourceVersion = String(rv);
     deepFreeze(obj);
     table.objects.set(key, obj);
-    table.sortedKeys = undefined;
+    this.keyAdded(table, key);
     this.addToIndexes(resource, table, key, obj);
     await this.commit({ op: 'put', resource, key, rv, object: obj }, { type: 'ADDED', resource, rv, object: obj });
     return obj;
@@ -372,7 +412,7 @@ export class ObjectStore {
     final.metadata.resourceVersion = String(rv);
     deepFreeze(final);
     table.objects.delete(key);
-    table.sortedKeys = undefined;
+    this.keyRemoved(table, key);
     this.removeFromIndexes(resource, table, key, current);
     await this.commit({ op: 'delete', resource, key, rv }, { type: 'DELETED', resource, rv, object: final, previous: this.exposed(current) });
     return final;

@@ -167,3 +167,38 @@ t.test('an indexer for * files the objects of every resource', async (t) => {
   t.same(store.byIndex(PODS, 'owner', 'owner-1').map((o) => o.metadata.name), ['p']);
   t.same(store.byIndex({ group: 'apps', resource: 'controllerrevisions' }, 'owner', 'owner-1').map((o) => o.metadata.name), ['r']);
 });
+
+t.test('key order stays exact through interleaved creates, deletes and re-creates, and a list already handed out never changes', async (t) => {
+  const store = await openStore(1_000_000);
+  const model = new Set<string>();
+  let seed = 7;
+  const random = (n: number) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const listed = () => store.list(PODS).map((o) => `${o.metadata.namespace}/${o.metadata.name}`);
+  let mismatches = 0;
+  let held: { keys: string[]; copy: string[] } | undefined;
+  for (let step = 0; step < 3000; step++) {
+    const name = `p${random(400)}`;
+    const namespace = ['a', 'default', 'kube-system'][random(3)]!;
+    const key = `${namespace}/${name}`;
+    if (model.has(key)) {
+      await store.delete(PODS, namespace, name);
+      model.delete(key);
+    } else {
+      await store.create(PODS, pod(name, namespace));
+      model.add(key);
+    }
+    if (random(10) === 0) {
+      const keys = listed();
+      if (keys.join() !== [...model].sort().join()) mismatches++;
+      if (held && held.keys.join() !== held.copy.join()) mismatches++;
+      const raw = store.keysAfter(PODS, undefined) as string[];
+      held = { keys: raw, copy: [...raw] };
+    }
+  }
+  t.equal(mismatches, 0, 'every list equals the sorted model and no earlier key list was altered');
+  t.same(listed(), [...model].sort());
+  t.same(store.list(PODS, 'default').map((o) => o.metadata.name), [...model].filter((k) => k.startsWith('default/')).sort().map((k) => k.slice('default/'.length)));
+});
