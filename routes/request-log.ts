@@ -13,25 +13,54 @@ import type { RecordedRequestFields, RecordedStage } from '../api/kinds/recorded
 import { prefixFromUserAgent } from '../api/managed-fields.js';
 import { deepFreeze, type KubeObject } from '../store/object.js';
 import { formatTimestamp } from '../store/store.js';
-import { requestTarget } from './faults.js';
+import { requestTarget, type RequestTarget } from './faults.js';
 
 /** Requests kept by default. */
 export const DEFAULT_REQUEST_LOG_SIZE = 1000;
 
-interface Entry {
-  seq: number;
-  verb: string;
+/** What a request's entry starts with: a verb and objectRef, or the method to work them out from when read. */
+export interface EntryFields {
+  verb?: string;
+  method?: string;
   requestURI: string;
   userAgent: string;
   sourceIP: string;
   objectRef?: RecordedRequestFields['objectRef'];
-  received: Date;
-  startedAt: number;
   /** The response while it is open, to tell a started watch from a request still being served. */
   raw?: ServerResponse;
-  code?: number;
-  latencyMs?: number;
-  completed?: Date;
+}
+
+/** One request; a class of fixed shape, as one is made per request. */
+class Entry {
+  readonly verb: string | undefined;
+  readonly method: string | undefined;
+  readonly requestURI: string;
+  readonly userAgent: string;
+  readonly sourceIP: string;
+  readonly objectRef: RecordedRequestFields['objectRef'] | undefined;
+  /** The verb and objectRef worked out from method and requestURI on the first read. */
+  described: { verb: string; objectRef: RecordedRequestFields['objectRef'] | undefined } | undefined = undefined;
+  raw: ServerResponse | undefined;
+  readonly received: Date;
+  readonly startedAt = performance.now();
+  code: number | undefined = undefined;
+  latencyMs: number | undefined = undefined;
+  completed: Date | undefined = undefined;
+
+  constructor(
+    readonly seq: number,
+    fields: EntryFields,
+    now: () => Date,
+  ) {
+    this.verb = fields.verb;
+    this.method = fields.method;
+    this.requestURI = fields.requestURI;
+    this.userAgent = fields.userAgent;
+    this.sourceIP = fields.sourceIP;
+    this.objectRef = fields.objectRef;
+    this.raw = fields.raw;
+    this.received = now();
+  }
 }
 
 /** MicroTime as the apiserver serialises it. */
@@ -49,23 +78,45 @@ export class RequestLog implements ObjectSource {
   private entries: Entry[] = [];
   private seq = 0;
 
+  /** describe works out the target of a request by method and URL, and the served version of its resource. */
   constructor(
     private readonly capacity: number,
     private readonly now: () => Date,
+    private readonly describe: (method: string, url: string) => { target: RequestTarget; version: string | undefined } | undefined = () => undefined,
   ) {}
 
-  /** Starts an entry; call the returned function when the response is over. */
-  begin(fields: Omit<Entry, 'seq' | 'received' | 'startedAt'>): () => void {
-    const entry: Entry = { ...fields, seq: ++this.seq, received: this.now(), startedAt: performance.now() };
+  /** Starts an entry; call the returned function when the response is over (more calls do nothing). */
+  begin(fields: EntryFields): () => void {
+    const entry = new Entry(++this.seq, fields, this.now);
     this.entries.push(entry);
     // Trimmed in batches: a shift per request would be O(n).
     if (this.entries.length >= 2 * this.capacity) this.entries = this.entries.slice(-this.capacity);
     return () => {
+      if (entry.completed) return;
       entry.code = entry.raw?.statusCode;
       entry.latencyMs = Math.round((performance.now() - entry.startedAt) * 10) / 10;
       entry.completed = this.now();
-      delete entry.raw;
+      entry.raw = undefined;
     };
+  }
+
+  /** The verb and objectRef of an entry, worked out from its method and URL unless it was given them. */
+  private describeEntry(e: Entry): { verb: string; objectRef: RecordedRequestFields['objectRef'] | undefined } {
+    if (e.method === undefined) return { verb: e.verb ?? '', objectRef: e.objectRef };
+    if (e.described) return e.described;
+    const described = this.describe(e.method, e.requestURI);
+    const target = described?.target;
+    const objectRef = target && described.version !== undefined
+      ? {
+          resource: target.resource,
+          ...(target.namespace ? { namespace: target.namespace } : {}),
+          ...(target.name ? { name: target.name } : {}),
+          apiGroup: target.group,
+          apiVersion: described.version,
+          ...(target.subresource ? { subresource: target.subresource } : {}),
+        }
+      : e.objectRef;
+    return (e.described = { verb: e.verb ?? target?.verb ?? e.method.toLowerCase(), objectRef });
   }
 
   private toObject(e: Entry): KubeObject {
@@ -75,18 +126,19 @@ export class RequestLog implements ObjectSource {
       stage = e.raw?.headersSent ? 'ResponseStarted' : 'RequestReceived';
       if (e.raw?.headersSent) code = e.raw.statusCode;
     }
-    const labels: Record<string, string> = { 'kubemock.dev/verb': e.verb };
-    if (e.objectRef) labels['kubemock.dev/resource'] = e.objectRef.resource;
+    const { verb, objectRef } = this.describeEntry(e);
+    const labels: Record<string, string> = { 'kubemock.dev/verb': verb };
+    if (objectRef) labels['kubemock.dev/resource'] = objectRef.resource;
     if (code !== undefined) labels['kubemock.dev/code'] = String(code);
     const client = labelValue(prefixFromUserAgent(e.userAgent));
     if (client) labels['kubemock.dev/client'] = client;
     const fields: RecordedRequestFields = {
       stage,
-      verb: e.verb,
+      verb,
       requestURI: e.requestURI,
       userAgent: e.userAgent,
       sourceIPs: [e.sourceIP],
-      ...(e.objectRef ? { objectRef: e.objectRef } : {}),
+      ...(objectRef ? { objectRef } : {}),
       ...(code !== undefined ? { responseStatus: { code } } : {}),
       latencyMs: e.latencyMs ?? Math.round((performance.now() - e.startedAt) * 10) / 10,
       requestReceivedTimestamp: microTime(e.received),
@@ -121,33 +173,26 @@ export interface RequestLogOptions {
 
 /** Records every request but those for the log itself, and serves the log through the registry. */
 export function installRequestLog(app: FastifyInstance, options: RequestLogOptions): RequestLog {
-  const log = new RequestLog(options.capacity ?? DEFAULT_REQUEST_LOG_SIZE, options.now);
-  options.registry.serveFrom(recordedRequests, log);
+  const { registry } = options;
+  const describe = (method: string, url: string) => {
+    const target = requestTarget(registry, method, url);
+    return target && { target, version: registry.resources.find((d) => d.group === target.group && d.plural === target.resource)?.version };
+  };
+  const log = new RequestLog(options.capacity ?? DEFAULT_REQUEST_LOG_SIZE, options.now, describe);
+  registry.serveFrom(recordedRequests, log);
   if ((options.capacity ?? DEFAULT_REQUEST_LOG_SIZE) <= 0) return log;
-  app.addHook('onRequest', async (request, reply) => {
-    const target = requestTarget(options.registry, request.method, request.url);
-    if (target && target.group === recordedRequests.group && target.resource === recordedRequests.plural) return;
-    const def = target && options.registry.resources.find((d) => d.group === target.group && d.plural === target.resource);
-    const finish = log.begin({
-      verb: target?.verb ?? request.method.toLowerCase(),
-      requestURI: request.url,
-      userAgent: request.headers['user-agent'] ?? '',
-      sourceIP: request.ip,
-      ...(target && def
-        ? {
-            objectRef: {
-              resource: target.resource,
-              ...(target.namespace ? { namespace: target.namespace } : {}),
-              ...(target.name ? { name: target.name } : {}),
-              apiGroup: target.group,
-              apiVersion: def.version,
-              ...(target.subresource ? { subresource: target.subresource } : {}),
-            },
-          }
-        : {}),
-      raw: reply.raw,
-    });
-    reply.raw.once('close', finish);
+  // A callback hook that keeps what the request said; its verb and objectRef are worked out only
+  // when the log is read, so a request pays for one small entry.
+  app.addHook('onRequest', (request, reply, done) => {
+    const url = request.url;
+    // Only a URL that names recordedrequests (or escapes characters) can be a request for the log itself.
+    if (url.includes('recordedrequests') || url.includes('%')) {
+      const target = request.parsed.target;
+      if (target && target.group === recordedRequests.group && target.resource === recordedRequests.plural) return done();
+    }
+    const finish = log.begin({ method: request.method, requestURI: url, userAgent: request.headers['user-agent'] ?? '', sourceIP: request.ip, raw: reply.raw });
+    reply.raw.on('close', finish);
+    done();
   });
   return log;
 }

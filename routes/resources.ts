@@ -1,12 +1,9 @@
 // The one generic resource handler: parses /api/... and /apis/... paths against the resource
 // table and dispatches each verb to the registry. A new kind needs no change here.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { stringify as toYaml } from 'yaml';
 import type { KubeObject } from '../store/object.js';
 import { StatusError, badRequest, methodNotAllowed, routeNotFound, unsupportedMediaType } from '../store/status-error.js';
-import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../api/patch.js';
 import { prefixFromUserAgent } from '../api/managed-fields.js';
-import { serverSideApply } from '../api/server-side-apply.js';
 import type { DeleteOptions, Registry, RequestOptions } from '../api/registry.js';
 import { apiVersionOf, type ResourceDefinition, type Verb } from '../api/types.js';
 import { PATCH_TYPES, decodeObjectBody, mediaType, negotiate, parseJsonBody, type Representation } from '../server/negotiation.js';
@@ -14,8 +11,13 @@ import type { WatchStreams } from '../server/watch-stream.js';
 import { JsonCache } from '../server/json-cache.js';
 import { buildTable, parseIncludeObject, partialObjectMetadata } from './table.js';
 import { addWarnings, decodeObjectRequest } from './body.js';
-import { fieldValidationDirective, patchDocumentProblems, validateApplyPatch, validatePatchedObject, type PatchFormat } from '../api/field-validation.js';
+import type { PatchFormat } from '../api/field-validation.js';
+import { lazyModule, loadFieldValidation, loadYaml } from '../server/lazy.js';
 import { apiGroupDocument, apiResourceList } from './discovery.js';
+
+// Patching and server-side apply load with the first patch.
+const loadPatch = lazyModule(() => import('../api/patch.js'));
+const loadServerSideApply = lazyModule(() => import('../api/server-side-apply.js'));
 
 /** A parsed resource path. */
 export interface ResourcePath {
@@ -149,44 +151,58 @@ function invalidPatchOptions(field: string, reason: string, detail: string): Sta
   });
 }
 
-/** Splits a URL path into a resource path; undefined when it names no resource. */
-export function parseResourcePath(registry: Registry, url: string): ResourcePath | 'discovery' | undefined {
+/** The non-empty segments of a URL's path (the query left off), unescaped; throws URIError for a malformed escape. */
+export function urlSegments(url: string): string[] {
   const query = url.indexOf('?');
   const pathPart = query < 0 ? url : url.slice(0, query);
-  const segments = pathPart.split('/').filter((s) => s !== '');
+  const segments: string[] = [];
+  for (const s of pathPart.split('/')) if (s !== '') segments.push(s);
   if (pathPart.includes('%')) for (let i = 0; i < segments.length; i++) segments[i] = decodeURIComponent(segments[i]!);
+  return segments;
+}
+
+/** Splits a URL path into a resource path; undefined when it names no resource. */
+export function parseResourcePath(registry: Registry, url: string): ResourcePath | 'discovery' | undefined {
+  return resourcePathOf(registry, urlSegments(url));
+}
+
+/** The resource path that URL segments (urlSegments) name; undefined when they name no resource. */
+export function resourcePathOf(registry: Registry, segments: readonly string[]): ResourcePath | 'discovery' | undefined {
   let group: string;
-  let version: string;
-  let rest: string[];
+  // The segments from `at` on are the resource part: [namespaces, <ns>,] <resource>[, <name>[, <subresource>]].
+  let at: number;
   if (segments[0] === 'api') {
     if (segments.length < 2) return undefined;
     group = '';
-    version = segments[1]!;
-    rest = segments.slice(2);
+    at = 2;
   } else if (segments[0] === 'apis') {
     if (segments.length < 3) return undefined;
     group = segments[1]!;
-    version = segments[2]!;
-    rest = segments.slice(3);
+    at = 3;
   } else return undefined;
-  if (rest.length === 0) return 'discovery';
+  const version = segments[at - 1]!;
+  const rest = segments.length - at;
+  if (rest === 0) return 'discovery';
   // namespaces/<ns>/<resource>/... unless the third segment is a namespace subresource.
-  if (rest[0] === 'namespaces' && rest.length >= 3 && rest[2] !== 'status' && rest[2] !== 'finalize') {
-    const def = registry.find(group, version, rest[2]!);
-    if (!def || !def.namespaced || rest.length > 5) return undefined;
-    return { group, version, def, namespace: rest[1], name: rest[3], subresource: rest[4] };
+  if (segments[at] === 'namespaces' && rest >= 3 && segments[at + 2] !== 'status' && segments[at + 2] !== 'finalize') {
+    const def = registry.find(group, version, segments[at + 2]!);
+    if (!def || !def.namespaced || rest > 5) return undefined;
+    return { group, version, def, namespace: segments[at + 1], name: segments[at + 3], subresource: segments[at + 4] };
   }
-  const def = registry.find(group, version, rest[0]!);
-  if (!def || rest.length > 3) return undefined;
-  return { group, version, def, name: rest[1], subresource: rest[2] };
+  const def = registry.find(group, version, segments[at]!);
+  if (!def || rest > 3) return undefined;
+  return { group, version, def, name: segments[at + 1], subresource: segments[at + 2] };
 }
 
 /** Registers the catch-all routes under /api and /apis. */
 export async function resourceRoutes(app: FastifyInstance, options: ResourceRoutesOptions): Promise<void> {
   const { registry, watches, now } = options;
   const json = options.jsonCache ?? new JsonCache();
-  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
-    const parsed = parseResourcePath(registry, request.url);
+  // What whenDurable() would resolve at once for (every delivered write is durable): no wait then.
+  const isDurable = () => registry.store.deliveredResourceVersion === registry.store.resourceVersion;
+  // Not async itself: a GET runs to its answer without a wait, and only dispatch's promise is made.
+  const handler = (request: FastifyRequest, reply: FastifyReply): unknown => {
+    const parsed = request.parsed.resourcePath;
     if (parsed === 'discovery') {
       if (request.method !== 'GET') throw methodNotAllowed();
       const segments = request.url.split('?')[0]!.split('/').filter(Boolean);
@@ -226,7 +242,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     // A verb the table row does not list (a read-only kind's writes) is 405, as upstream's unregistered handlers.
     if (subresource === undefined && !def.verbs.includes(requestVerb(method, name, query))) throw methodNotAllowed();
     // Reads (and a watch's starting point) show only durable state: nothing a crash could take back.
-    if (method === 'GET') await registry.store.whenDurable();
+    if (method === 'GET' && !isDurable()) await registry.store.whenDurable();
     if (name === undefined) {
       if (method === 'GET') {
         if (booleanParam(query, 'watch')) return startWatch(path, request, reply);
@@ -234,14 +250,14 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
       }
       if (method === 'POST') {
         const writeOptions = requestOptions(query, request.headers['user-agent'], 'CreateOptions');
-        const body = decodeObjectRequest(def, request, reply, { optionsKind: 'CreateOptions', fieldValidation: one(query, 'fieldValidation') });
+        const body = await decodeObjectRequest(def, request, reply, { optionsKind: 'CreateOptions', fieldValidation: one(query, 'fieldValidation') });
         const created = await registry.create(def, namespace, body, writeOptions);
         reply.code(201);
         return render(def, created, request, reply);
       }
       if (method === 'DELETE') {
         if (!def.verbs.includes('deletecollection')) throw methodNotAllowed();
-        const deleteOptions = parseDeleteOptions(request, query);
+        const deleteOptions = await parseDeleteOptions(request, query);
         const deleted = await registry.deleteCollection(
           def,
           { namespace, labelSelector: one(query, 'labelSelector'), fieldSelector: one(query, 'fieldSelector') },
@@ -257,7 +273,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
       case 'PUT': {
         const writeOptions = requestOptions(query, request.headers['user-agent'], 'UpdateOptions');
         const current = registry.store.get({ group: def.group, resource: def.plural }, def.namespaced ? namespace : undefined, name);
-        const body = decodeObjectRequest(def, request, reply, { optionsKind: 'UpdateOptions', fieldValidation: one(query, 'fieldValidation'), current });
+        const body = await decodeObjectRequest(def, request, reply, { optionsKind: 'UpdateOptions', fieldValidation: one(query, 'fieldValidation'), current });
         const updated = await registry.update(def, namespace, name, body, { ...writeOptions, subresource });
         return render(def, updated, request, reply);
       }
@@ -267,7 +283,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
       }
       case 'DELETE': {
         if (subresource) throw methodNotAllowed();
-        const result = await registry.delete(def, namespace, name, parseDeleteOptions(request, query));
+        const result = await registry.delete(def, namespace, name, await parseDeleteOptions(request, query));
         if (result.deleted && !def.returnDeletedObject) return result.status;
         return render(def, result.object, request, reply);
       }
@@ -280,12 +296,14 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     const { def, namespace, name } = path;
     const type = mediaType(request.headers['content-type']);
     const raw = request.body as Buffer | undefined;
+    const { fieldValidationDirective, patchDocumentProblems, validateApplyPatch, validatePatchedObject, warningHeader } = await loadFieldValidation();
     if (type === 'application/apply-patch+yaml') {
       const fieldManager = one(query, 'fieldManager');
       if (!fieldManager) throw invalidPatchOptions('fieldManager', 'FieldValueRequired', 'Required value: is required for apply patch');
       const dryRun = requestOptions(query).dryRun ?? false;
       // Field validation of an apply body: duplicate keys only (unknown fields fail the apply).
-      addWarnings(reply, validateApplyPatch((raw ?? Buffer.alloc(0)).toString('utf8'), fieldValidationDirective(one(query, 'fieldValidation'), 'PatchOptions')).warnings);
+      addWarnings(reply, validateApplyPatch((raw ?? Buffer.alloc(0)).toString('utf8'), fieldValidationDirective(one(query, 'fieldValidation'), 'PatchOptions')).warnings, warningHeader);
+      const { serverSideApply } = await loadServerSideApply();
       const applied = await serverSideApply(registry, def, { namespace, name: name!, body: raw ?? '', fieldManager, force: booleanParam(query, 'force') ?? false, dryRun, subresource, now: now() });
       if (applied.created) reply.code(201);
       return applied.object;
@@ -300,6 +318,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     if (!raw || raw.length === 0) throw badRequest('the body of the request is empty: a patch is required');
     const what = 'the server rejected our request due to an error in our request';
     const directive = fieldValidationDirective(one(query, 'fieldValidation'), 'PatchOptions');
+    const { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } = await loadPatch();
     let apply: (current: KubeObject) => KubeObject;
     let format: PatchFormat;
     let patch: unknown;
@@ -341,7 +360,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     try {
       return await registry.patch(def, namespace, name!, validated, { ...writeOptions, subresource });
     } finally {
-      addWarnings(reply, warnings);
+      addWarnings(reply, warnings, warningHeader);
     }
   };
 
@@ -380,16 +399,18 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     return send(reply, representation, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta, items: result.items });
   };
 
-  const render = (def: ResourceDefinition, obj: KubeObject, request: FastifyRequest, reply: FastifyReply): unknown => {
+  /** Sends obj in the representation the client asked for. */
+  const render = (def: ResourceDefinition, obj: KubeObject, request: FastifyRequest, reply: FastifyReply): undefined | Promise<undefined> => {
     const representation = negotiate(request.headers.accept);
     const query = request.query as Query;
     if (representation.as === 'Table') {
       const table = buildTable(def, [obj], { now: now(), includeObject: parseIncludeObject(one(query, 'includeObject')), version: representation.version, withColumns: true, listMeta: { resourceVersion: obj.metadata.resourceVersion } });
-      return reply.type(JSON_CONTENT_TYPE).send(json.compose(table));
-    }
-    if (representation.as === 'PartialObjectMetadata') return reply.type(JSON_CONTENT_TYPE).send(json.compose(partialObjectMetadata(obj, representation.version)));
-    if (representation.as === 'object' && representation.format === 'json') return reply.type(JSON_CONTENT_TYPE).send(json.of(obj));
-    return send(reply, representation, obj);
+      reply.type(JSON_CONTENT_TYPE).send(json.compose(table));
+    } else if (representation.as === 'PartialObjectMetadata') reply.type(JSON_CONTENT_TYPE).send(json.compose(partialObjectMetadata(obj, representation.version)));
+    else if (representation.format === 'json') reply.type(JSON_CONTENT_TYPE).send(json.of(obj));
+    else return send(reply, representation, obj).then((body) => void reply.send(body));
+    // Sent: a returned reply would only be awaited as a thenable.
+    return undefined;
   };
 
   const startWatch = (path: ResourcePath, request: FastifyRequest, reply: FastifyReply): void => {
@@ -465,20 +486,21 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
 /** What Fastify sends for an object it serialises itself. */
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
-function send(reply: FastifyReply, representation: Representation, body: unknown): unknown {
+async function send(reply: FastifyReply, representation: Representation, body: unknown): Promise<unknown> {
   if (representation.as === 'object' && representation.format === 'yaml') {
+    const { stringify } = await loadYaml();
     reply.type('application/yaml');
-    return toYaml(body);
+    return stringify(body);
   }
   return body;
 }
 
 /** DeleteOptions from the body (JSON) and the query, the query winning as upstream. */
-function parseDeleteOptions(request: FastifyRequest, query: Query): DeleteOptions {
+async function parseDeleteOptions(request: FastifyRequest, query: Query): Promise<DeleteOptions> {
   const raw = request.body as Buffer | undefined;
   let body: Record<string, unknown> = {};
   if (raw && raw.length > 0) {
-    const parsed = decodeObjectBody(request.headers['content-type'], raw, 'DeleteOptions');
+    const parsed = await decodeObjectBody(request.headers['content-type'], raw, 'DeleteOptions');
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest('DeleteOptions must be a JSON object');
     body = parsed as Record<string, unknown>;
     if (body.kind !== undefined && body.kind !== 'DeleteOptions') throw badRequest(`expected DeleteOptions, got ${String(body.kind)}`);

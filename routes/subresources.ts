@@ -24,7 +24,7 @@ function requireMethod(request: FastifyRequest, method: string): void {
 /** POST pods/{name}/binding: sets spec.nodeName once; a bound pod answers 409 as upstream. */
 const binding: SubresourceHandler = async ({ path, request, reply, registry }) => {
   requireMethod(request, 'POST');
-  const body = decodeObjectBody(request.headers['content-type'], request.body as Buffer | undefined, 'Binding in version "v1" cannot be handled as a Binding') as {
+  const body = (await decodeObjectBody(request.headers['content-type'], request.body as Buffer | undefined, 'Binding in version "v1" cannot be handled as a Binding')) as {
     metadata?: { name?: string };
     target?: { kind?: string; name?: string };
   };
@@ -51,7 +51,7 @@ export async function bindPod(registry: Registry, namespace: string, name: strin
 /** POST pods/{name}/eviction: deletes the pod with the eviction's DeleteOptions. */
 const eviction: SubresourceHandler = async ({ path, request, reply, registry }) => {
   requireMethod(request, 'POST');
-  const body = decodeObjectBody(request.headers['content-type'], request.body as Buffer | undefined, 'Eviction in version "v1" cannot be handled as a Eviction') as {
+  const body = (await decodeObjectBody(request.headers['content-type'], request.body as Buffer | undefined, 'Eviction in version "v1" cannot be handled as a Eviction')) as {
     kind?: string;
     metadata?: { name?: string };
     deleteOptions?: { gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; dryRun?: string[] };

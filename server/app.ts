@@ -7,7 +7,6 @@ import { RESOURCES } from '../api/resources.js';
 import { STEERING_RESOURCES } from '../api/steering-resources.js';
 import { ObjectStore, type Indexer } from '../store/store.js';
 import { MemoryAdapter, type PersistenceAdapter } from '../store/persistence.js';
-import { LowdbJournalAdapter } from '../store/lowdb-adapter.js';
 import { discoveryRoutes } from '../routes/discovery.js';
 import { healthRoutes } from '../routes/health.js';
 import { openApiRoutes } from '../routes/openapi.js';
@@ -24,6 +23,7 @@ import type { DestinationStream } from 'pino';
 import { installAuthentication, type StaticToken } from './auth.js';
 import { ServerMetrics, instrumentRequests, storageObjectCounts } from './metrics.js';
 import { metricsRoutes } from '../routes/metrics.js';
+import { installRequestParsing } from './request-info.js';
 
 export interface ServerOptions {
   /** 'memory', a lowdb data file path, or a ready adapter. */
@@ -88,22 +88,25 @@ declare module 'fastify' {
   }
 }
 
-function adapterFor(data: ServerOptions['data']): PersistenceAdapter {
+async function adapterFor(data: ServerOptions['data']): Promise<PersistenceAdapter> {
   if (typeof data !== 'string') return data;
   if (data === 'memory') return new MemoryAdapter();
+  // lowdb loads only for a data file: a memory store starts without it.
+  const { LowdbJournalAdapter } = await import('../store/lowdb-adapter.js');
   return new LowdbJournalAdapter(data);
 }
 
 /** Builds a ready (not listening) server over a loaded store. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
-  const store = await ObjectStore.open({ adapter: adapterFor(options.data), now, indexers: INDEXERS, eventLogCapacity: options.eventLogCapacity });
+  const store = await ObjectStore.open({ adapter: await adapterFor(options.data), now, indexers: INDEXERS, eventLogCapacity: options.eventLogCapacity });
   const fresh = store.resourceVersion === 0;
   const registry = new Registry(store, [...RESOURCES, ...STEERING_RESOURCES], now);
   await bootstrapCluster(registry, { fresh, nodeCount: options.nodes ?? 3, now: now() });
 
   const app = Fastify({
-    logger: { level: options.logLevel ?? 'silent', ...(options.logStream ? { stream: options.logStream } : {}) },
+    // Silent is no logger at all: pino stays unloaded and no request gets a child logger.
+    logger: (options.logLevel ?? 'silent') === 'silent' ? false : { level: options.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     // The https server has the same request and reply API; Fastify's types only tell them apart.
     ...(options.https ? { https: options.https } : {}),
     // One debug line per request (onResponse below) instead of Fastify's two info lines.
@@ -121,6 +124,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
   // Metrics and the one debug line per request, then authentication: both before every route.
+  installRequestParsing(app, registry);
   const metrics = new ServerMetrics({ storageObjects: storageObjectCounts(registry.resources, (ref) => store.count(ref)), processMetrics: options.processMetrics });
   app.decorate('metrics', metrics);
   instrumentRequests(app, metrics, (info) => {

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { StatusError, unauthorized } from '../store/status-error.js';
-import { groupResource, requestInfo, type RequestInfo } from './request-info.js';
+import { groupResource, type RequestInfo } from './request-info.js';
 
 /** Members of this group may get, list and watch; every write answers 403 Forbidden. */
 export const READ_ONLY_GROUP = 'kubemock:read-only';
@@ -189,7 +189,7 @@ export function installAuthentication(app: FastifyInstance, tokens: readonly Sta
     if (!user) throw unauthorized();
     request.user = user;
     if (user.groups.includes(READ_ONLY_GROUP)) {
-      const info = requestInfo(request.method, request.url, request.query as Record<string, string | string[] | undefined>);
+      const info = request.parsed.info;
       if (!isReadOnlyAllowed(info)) throw forbiddenRequest(user, info);
     }
   });

@@ -9,7 +9,6 @@ import { ConfigError, helpText, readConfig, type Config } from './config.js';
 import { kubeconfigFor } from './kubeconfig.js';
 import { TokenFileError, readTokenFile, type StaticToken } from './auth.js';
 import { ensureTlsMaterial, type TlsMaterial } from './tls.js';
-import { DataFileError } from '../store/lowdb-adapter.js';
 import { controllersPlugin } from '../controllers/manager.js';
 import { VirtualClock } from '../controllers/virtual-clock.js';
 
@@ -88,6 +87,8 @@ async function main(): Promise<void> {
     });
   } catch (err) {
     if (tempTlsDir) await rm(tempTlsDir, { recursive: true, force: true });
+    // Loaded here, not at start: a memory store never loads the data file adapter (nor lowdb).
+    const { DataFileError } = await import('../store/lowdb-adapter.js');
     if (err instanceof DataFileError) {
       process.stderr.write(`kubemock: ${err.message}\n`);
       process.exit(1);

@@ -1,20 +1,15 @@
 // Prometheus metrics of one server, named and labelled as kube-apiserver and client-go name them,
 // in a registry of its own (never prom-client's global one: many clusters share a process), and
 // the request hooks that feed them and write the one debug log line per request.
+//
+// The figures are plain numbers in maps; prom-client loads with the first scrape and reads them
+// then. That keeps it off the start-up path, and a request pays for a map update instead of
+// prom-client's label hashing and checking, which cost more than all the rest of the metrics.
 import { createRequire } from 'node:module';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type * as Prom from 'prom-client';
 import type { ControllerMetrics } from '../controllers/runtime.js';
-import { groupResource, requestInfo, type RequestInfo } from './request-info.js';
-
-// prom-client's index also loads its default process metrics and through them @opentelemetry/api,
-// which costs the process start a tenth of a second; the metric classes alone are enough here
-// (they are the same modules the index re-exports). Process metrics load after start, on demand.
-const requireCjs = createRequire(import.meta.url);
-const Counter = requireCjs('prom-client/lib/counter.js') as typeof Prom.Counter;
-const Gauge = requireCjs('prom-client/lib/gauge.js') as typeof Prom.Gauge;
-const Histogram = requireCjs('prom-client/lib/histogram.js') as typeof Prom.Histogram;
-const PromRegistry = requireCjs('prom-client/lib/registry.js') as typeof Prom.Registry;
+import { groupResource, type RequestInfo } from './request-info.js';
 
 /** client-go's workqueue duration buckets: ExponentialBuckets(10e-9, 10, 10). */
 const WORK_DURATION_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10];
@@ -24,6 +19,7 @@ const REQUEST_DURATION_BUCKETS = [0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1
 
 const REQUEST_LABELS = ['verb', 'dry_run', 'group', 'version', 'resource', 'subresource', 'scope', 'component'] as const;
 type RequestLabels = Record<(typeof REQUEST_LABELS)[number], string>;
+type LongRunningLabels = Omit<RequestLabels, 'dry_run'>;
 
 export interface MetricsOptions {
   /** Objects per resource (`pods`, `daemonsets.apps`) at scrape time, for apiserver_storage_objects. */
@@ -32,42 +28,119 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+/** The observations of one histogram series: counts per bucket (not cumulative), sum and count. */
+interface HistogramSeries<L extends object> {
+  readonly labels: L;
+  readonly buckets: number[];
+  sum: number;
+  count: number;
+}
+
+function histogramSeries<L extends object>(labels: L, bounds: readonly number[]): HistogramSeries<L> {
+  return { labels, buckets: bounds.map(() => 0), sum: 0, count: 0 };
+}
+
+function observe(series: HistogramSeries<object>, bounds: readonly number[], value: number): void {
+  const bucket = bounds.findIndex((le) => value <= le);
+  if (bucket >= 0) series.buckets[bucket]!++;
+  series.sum += value;
+  series.count++;
+}
+
+/** The finished requests of one label set: the duration histogram and counts per code. */
+interface RequestSeries extends HistogramSeries<RequestLabels> {
+  readonly codes: Map<number, number>;
+}
+
+/** One key per label set. */
+function labelsKey(l: LongRunningLabels & { dry_run?: string }): string {
+  return `${l.verb}\0${l.dry_run ?? ''}\0${l.group}\0${l.version}\0${l.resource}\0${l.subresource}\0${l.scope}\0${l.component}`;
+}
+
+/**
+ * A histogram as a prom-client metric that reads its series at scrape time, in prom-client's
+ * exposition shape: cumulative `_bucket` lines with `le` first, `+Inf`, `_sum`, `_count`.
+ */
+function histogramMetric(name: string, help: string, bounds: readonly number[], series: () => Iterable<HistogramSeries<object>>): Prom.Metric {
+  const metric = {
+    name,
+    help,
+    type: 'histogram',
+    aggregator: 'sum',
+    get() {
+      const values: Array<{ labels: object; value: number; metricName: string }> = [];
+      for (const s of series()) {
+        let cumulative = 0;
+        bounds.forEach((le, i) => {
+          cumulative += s.buckets[i]!;
+          values.push({ labels: { le, ...s.labels }, value: cumulative, metricName: `${name}_bucket` });
+        });
+        values.push({ labels: { le: '+Inf', ...s.labels }, value: s.count, metricName: `${name}_bucket` });
+        values.push({ labels: s.labels, value: s.sum, metricName: `${name}_sum` });
+        values.push({ labels: s.labels, value: s.count, metricName: `${name}_count` });
+      }
+      return Promise.resolve({ name, help, type: metric.type, values, aggregator: metric.aggregator });
+    },
+    reset() {},
+  };
+  return metric as unknown as Prom.Metric;
+}
+
 /** One server's metrics: apiserver request figures, storage object counts and controller work queues. */
 export class ServerMetrics implements ControllerMetrics {
-  readonly registry: Prom.Registry = new PromRegistry();
-  private readonly requests: Prom.Counter<string>;
-  private readonly durations: Prom.Histogram<string>;
-  private readonly longRunning: Prom.Gauge<string>;
-  private readonly queueAdds: Prom.Counter<string>;
-  private readonly queueRetries: Prom.Counter<string>;
-  private readonly workDurations: Prom.Histogram<string>;
+  private readonly requests = new Map<string, RequestSeries>();
+  private readonly longRunning = new Map<string, { labels: LongRunningLabels; value: number }>();
+  private readonly queueAdds = new Map<string, number>();
+  private readonly queueRetries = new Map<string, number>();
+  private readonly workDurations = new Map<string, HistogramSeries<{ name: string }>>();
   private readonly depths = new Map<string, () => number>();
-  private readonly wantsProcessMetrics: boolean;
-  /** Settles once the process metrics are registered; started by the first scrape. */
-  private processMetrics: Promise<void> | undefined;
+  /** The prom-client registry that exposes the figures; made by the first scrape. */
+  private registry: Promise<Prom.Registry> | undefined;
 
-  constructor(options: MetricsOptions) {
-    const registers = [this.registry];
-    this.requests = new Counter({
+  constructor(private readonly options: MetricsOptions) {}
+
+  /** The text exposition (Prometheus text format 0.0.4) and its content type. */
+  async exposition(): Promise<{ contentType: string; text: string }> {
+    const registry = await (this.registry ??= this.buildRegistry());
+    return { contentType: registry.contentType, text: await registry.metrics() };
+  }
+
+  private async buildRegistry(): Promise<Prom.Registry> {
+    // prom-client's index also loads its default process metrics and through them
+    // @opentelemetry/api; the metric classes alone (the modules the index re-exports) do here.
+    const requireCjs = createRequire(import.meta.url);
+    const Counter = requireCjs('prom-client/lib/counter.js') as typeof Prom.Counter;
+    const Gauge = requireCjs('prom-client/lib/gauge.js') as typeof Prom.Gauge;
+    const PromRegistry = requireCjs('prom-client/lib/registry.js') as typeof Prom.Registry;
+    const registry = new PromRegistry();
+    const registers = [registry];
+    const { requests, longRunning, queueAdds, queueRetries, workDurations, depths } = this;
+    const { storageObjects } = this.options;
+    new Counter({
       name: 'apiserver_request_total',
       help: 'Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.',
       labelNames: [...REQUEST_LABELS, 'code'],
       registers,
+      collect() {
+        this.reset();
+        for (const s of requests.values()) for (const [code, n] of s.codes) this.inc({ ...s.labels, code: String(code) }, n);
+      },
     });
-    this.durations = new Histogram({
-      name: 'apiserver_request_duration_seconds',
-      help: 'Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.',
-      labelNames: [...REQUEST_LABELS],
-      buckets: REQUEST_DURATION_BUCKETS,
-      registers,
-    });
-    this.longRunning = new Gauge({
+    registry.registerMetric(histogramMetric(
+      'apiserver_request_duration_seconds',
+      'Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.',
+      REQUEST_DURATION_BUCKETS,
+      () => requests.values(),
+    ));
+    new Gauge({
       name: 'apiserver_longrunning_requests',
       help: 'Gauge of all active long-running apiserver requests broken out by verb, group, version, resource, scope and component.',
       labelNames: ['verb', 'group', 'version', 'resource', 'subresource', 'scope', 'component'],
       registers,
+      collect() {
+        for (const { labels, value } of longRunning.values()) this.set(labels, value);
+      },
     });
-    const { storageObjects } = options;
     new Gauge({
       name: 'apiserver_storage_objects',
       help: 'Number of stored objects at the time of last check split by kind.',
@@ -77,7 +150,6 @@ export class ServerMetrics implements ControllerMetrics {
         for (const [resource, count] of storageObjects()) this.set({ resource }, count);
       },
     });
-    const depths = this.depths;
     new Gauge({
       name: 'workqueue_depth',
       help: 'Current depth of workqueue',
@@ -87,59 +159,61 @@ export class ServerMetrics implements ControllerMetrics {
         for (const [name, depth] of depths) this.set({ name }, depth());
       },
     });
-    this.queueAdds = new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers });
-    this.queueRetries = new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers });
-    this.workDurations = new Histogram({
-      name: 'workqueue_work_duration_seconds',
-      help: 'How long in seconds processing an item from workqueue takes.',
-      labelNames: ['name'],
-      buckets: WORK_DURATION_BUCKETS,
-      registers,
-    });
-    this.wantsProcessMetrics = options.processMetrics ?? false;
-  }
-
-  /** The text exposition (Prometheus text format 0.0.4) and its content type. */
-  async exposition(): Promise<{ contentType: string; text: string }> {
-    // Kept off the start-up path: the first scrape loads them (event-loop lag and GC timings count from then).
-    if (this.wantsProcessMetrics) await (this.processMetrics ??= import('prom-client').then(({ collectDefaultMetrics }) => collectDefaultMetrics({ register: this.registry })));
-    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+    const counterOf = (counts: Map<string, number>) =>
+      function collect(this: Prom.Counter<string>) {
+        this.reset();
+        for (const [name, n] of counts) this.inc({ name }, n);
+      };
+    new Counter({ name: 'workqueue_adds_total', help: 'Total number of adds handled by workqueue', labelNames: ['name'], registers, collect: counterOf(queueAdds) });
+    new Counter({ name: 'workqueue_retries_total', help: 'Total number of retries handled by workqueue', labelNames: ['name'], registers, collect: counterOf(queueRetries) });
+    registry.registerMetric(histogramMetric('workqueue_work_duration_seconds', 'How long in seconds processing an item from workqueue takes.', WORK_DURATION_BUCKETS, () => workDurations.values()));
+    // Event-loop lag and GC timings count from the first scrape on.
+    if (this.options.processMetrics) (await import('prom-client')).collectDefaultMetrics({ register: registry });
+    return registry;
   }
 
   /** Counts one finished resource request and observes its duration. */
   requestDone(labels: RequestLabels, code: number, seconds: number): void {
-    this.requests.inc({ ...labels, code: String(code) });
-    this.durations.observe(labels, seconds);
+    const key = labelsKey(labels);
+    let s = this.requests.get(key);
+    if (s === undefined) this.requests.set(key, (s = { ...histogramSeries(labels, REQUEST_DURATION_BUCKETS), codes: new Map() }));
+    s.codes.set(code, (s.codes.get(code) ?? 0) + 1);
+    observe(s, REQUEST_DURATION_BUCKETS, seconds);
   }
 
   /** A long-running request (a watch) started; the returned function marks its end. */
   longRunningStarted(labels: RequestLabels): () => void {
     const { dry_run: _dryRun, ...gaugeLabels } = labels;
-    this.longRunning.inc(gaugeLabels);
+    const key = labelsKey(gaugeLabels);
+    let gauge = this.longRunning.get(key);
+    if (gauge === undefined) this.longRunning.set(key, (gauge = { labels: gaugeLabels, value: 0 }));
+    gauge.value++;
     let ended = false;
     return () => {
       if (ended) return;
       ended = true;
-      this.longRunning.dec(gaugeLabels);
+      gauge.value--;
     };
   }
 
   queueAdded(name: string): void {
-    this.queueAdds.inc({ name });
+    this.queueAdds.set(name, (this.queueAdds.get(name) ?? 0) + 1);
   }
 
   queueRetried(name: string): void {
-    this.queueRetries.inc({ name });
+    this.queueRetries.set(name, (this.queueRetries.get(name) ?? 0) + 1);
   }
 
   reconciled(name: string, seconds: number): void {
-    this.workDurations.observe({ name }, seconds);
+    let s = this.workDurations.get(name);
+    if (s === undefined) this.workDurations.set(name, (s = histogramSeries({ name }, WORK_DURATION_BUCKETS)));
+    observe(s, WORK_DURATION_BUCKETS, seconds);
   }
 
   watchDepth(name: string, depth: () => number): void {
     this.depths.set(name, depth);
-    this.queueAdds.inc({ name }, 0);
-    this.queueRetries.inc({ name }, 0);
+    if (!this.queueAdds.has(name)) this.queueAdds.set(name, 0);
+    if (!this.queueRetries.has(name)) this.queueRetries.set(name, 0);
   }
 }
 
@@ -173,10 +247,14 @@ function first(query: Query, key: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** Log levels that write the per-request debug line (no logger at all has no level). */
+const DEBUG_LEVELS = new Set(['debug', 'trace']);
+
 /** Upstream's cleanDryRun: the sorted distinct dryRun values, or "invalid". */
 function dryRunLabel(query: Query): string {
   const raw = query.dryRun;
-  const values = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
+  if (raw === undefined) return '';
+  const values = Array.isArray(raw) ? raw : [raw];
   if (values.some((v) => v !== 'All')) return 'invalid';
   return [...new Set(values)].sort().join(',');
 }
@@ -199,35 +277,52 @@ function labelsFor(request: FastifyRequest, info: RequestInfo): RequestLabels {
  * Installs the hooks that measure every request: resource requests feed apiserver_request_total
  * and apiserver_request_duration_seconds (watches when they end, and apiserver_longrunning_requests
  * while they run); every request gets one debug log line when it ends. isServed tells which
- * resource requests name a served resource and subresource. Register before the routes.
+ * resource requests name a served resource and subresource. Register before the routes; reads
+ * request.parsed (installRequestParsing).
  */
 export function instrumentRequests(app: FastifyInstance, metrics: ServerMetrics, isServed: (info: RequestInfo) => boolean = () => true): void {
-  const started = new WeakMap<FastifyRequest, { at: number; labels: RequestLabels | undefined }>();
-  /** Records a request once, from onResponse or, for a hijacked watch, from the socket's close. */
-  const finish = (request: FastifyRequest, status: number): void => {
-    const start = started.get(request);
-    if (start === undefined) return;
-    started.delete(request);
-    const seconds = (performance.now() - start.at) / 1000;
-    if (start.labels) metrics.requestDone(start.labels, status, seconds);
-    request.log.debug({ method: request.method, url: request.url, status, ms: Math.round(seconds * 1e4) / 10, ...(request.user ? { user: request.user.name } : {}) }, 'request');
+  // Only resources the server serves get series, as upstream instruments only installed routes:
+  // made-up paths must not grow the label set without bound.
+  const labelsOf = (request: FastifyRequest): RequestLabels | undefined => {
+    const info = request.parsed.info;
+    return info.isResourceRequest && isServed(info) ? labelsFor(request, info) : undefined;
   };
-  app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-    const info = requestInfo(request.method, request.url, request.query as Query);
-    // Only resources the server serves get series, as upstream instruments only installed routes:
-    // made-up paths must not grow the label set without bound.
-    const labels = info.isResourceRequest && isServed(info) ? labelsFor(request, info) : undefined;
-    started.set(request, { at: performance.now(), labels });
-    if (labels?.verb === 'WATCH') {
-      // A watch hijacks its reply, so onResponse never runs for it: it counts when the stream closes.
-      const ended = metrics.longRunningStarted(labels);
-      reply.raw.once('close', () => {
-        ended();
-        finish(request, reply.raw.statusCode);
-      });
+  /** Records a request once it is over; reply.elapsedTime counts from when Fastify received it. */
+  const record = (request: FastifyRequest, labels: RequestLabels | undefined, status: number, elapsedMs: number): void => {
+    if (labels) metrics.requestDone(labels, status, elapsedMs / 1000);
+    if (DEBUG_LEVELS.has(request.log.level)) {
+      request.log.debug({ method: request.method, url: request.url, status, ms: Math.round(elapsedMs * 10) / 10, ...(request.user ? { user: request.user.name } : {}) }, 'request');
     }
+  };
+  // Watches, whose reply is hijacked (so onResponse never runs for them): each records on close.
+  const watches = new WeakMap<FastifyRequest, () => void>();
+  // Callback hooks: no promise per request. Labels are worked out when the request is over, but a
+  // watch needs them when it starts.
+  app.addHook('onRequest', (request, reply, done) => {
+    const watch = (request.query as Query).watch;
+    if ((request.method === 'GET' || request.method === 'HEAD') && watch !== undefined) {
+      const labels = labelsOf(request);
+      if (labels?.verb === 'WATCH') {
+        const ended = metrics.longRunningStarted(labels);
+        let recorded = false;
+        const finish = () => {
+          if (recorded) return;
+          recorded = true;
+          ended();
+          record(request, labels, reply.raw.statusCode, reply.elapsedTime);
+        };
+        watches.set(request, finish);
+        reply.raw.on('close', finish);
+      }
+    }
+    done();
   });
-  app.addHook('onResponse', async (request: FastifyRequest, reply: FastifyReply) => finish(request, reply.statusCode));
+  app.addHook('onResponse', (request, reply, done) => {
+    const watch = watches.get(request);
+    if (watch) watch();
+    else record(request, labelsOf(request), reply.statusCode, reply.elapsedTime);
+    done();
+  });
 }
 
 /** Objects per resource as apiserver_storage_objects labels them. */

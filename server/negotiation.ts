@@ -1,8 +1,9 @@
 // Content negotiation: which representation a client accepts (JSON, YAML, Table, metadata-only),
 // and decoding of request bodies in the media types kube-apiserver reads.
-import { parse as parseYaml } from 'yaml';
 import { badRequest, notAcceptable, unsupportedMediaType } from '../store/status-error.js';
-import { decodeKubernetesProtobuf } from './protobuf.js';
+import { lazyModule, loadYaml } from './lazy.js';
+
+const loadProtobuf = lazyModule(() => import('./protobuf.js'));
 
 /** The representation of a response body. */
 export type Representation =
@@ -88,7 +89,7 @@ export function parseJsonBody(text: string, what: string): unknown {
 }
 
 /** Decodes a create/update body by its Content-Type into a plain value. */
-export function decodeObjectBody(contentType: string | undefined, body: Buffer | undefined, what: string): unknown {
+export async function decodeObjectBody(contentType: string | undefined, body: Buffer | undefined, what: string): Promise<unknown> {
   if (!body || body.length === 0) throw badRequest(`${what}: the request body is empty`);
   const type = mediaType(contentType);
   switch (type) {
@@ -97,11 +98,13 @@ export function decodeObjectBody(contentType: string | undefined, body: Buffer |
       return parseJsonBody(body.toString('utf8'), what);
     case 'application/yaml':
       return parseYamlBody(body.toString('utf8'), what);
-    case 'application/vnd.kubernetes.protobuf':
+    case 'application/vnd.kubernetes.protobuf': {
+      const { decodeKubernetesProtobuf } = await loadProtobuf();
       try {
         return decodeKubernetesProtobuf(body);
       } catch (err) {
         throw badRequest(`${what}: protobuf decoding error: ${(err as Error).message}`);
+      }
       }
     default:
       throw unsupportedMediaType(contentType ?? '');
@@ -121,7 +124,7 @@ function summarizeData(data: Buffer): string {
  * at all are 400 `the object provided is unrecognized (must be of type <Kind>): ...`, as
  * kube-apiserver's transformDecodeError words a failure to find the body's kind.
  */
-export function decodeKindBody(contentType: string | undefined, body: Buffer | undefined, kind: string): unknown {
+export async function decodeKindBody(contentType: string | undefined, body: Buffer | undefined, kind: string): Promise<unknown> {
   const data = body ?? Buffer.alloc(0);
   const unrecognized = (detail: string) => badRequest(`the object provided is unrecognized (must be of type ${kind}): ${detail} (${summarizeData(data)})`);
   const type = mediaType(contentType);
@@ -133,26 +136,31 @@ export function decodeKindBody(contentType: string | undefined, body: Buffer | u
       } catch (err) {
         throw unrecognized(`couldn't get version/kind; json parse error: ${data.length === 0 ? 'unexpected end of JSON input' : (err as Error).message}`);
       }
-    case 'application/yaml':
+    case 'application/yaml': {
+      const { parse } = await loadYaml();
       try {
-        return parseYaml(data.toString('utf8'), { uniqueKeys: false, maxAliasCount: 100 }) ?? null;
+        return parse(data.toString('utf8'), { uniqueKeys: false, maxAliasCount: 100 }) ?? null;
       } catch (err) {
         throw unrecognized(`error converting YAML to JSON: yaml: ${(err as Error).message.split('\n')[0]}`);
       }
-    case 'application/vnd.kubernetes.protobuf':
+    }
+    case 'application/vnd.kubernetes.protobuf': {
+      const { decodeKubernetesProtobuf } = await loadProtobuf();
       try {
         return decodeKubernetesProtobuf(data);
       } catch (err) {
         throw unrecognized((err as Error).message);
       }
+    }
     default:
       throw unsupportedMediaType(contentType ?? '');
   }
 }
 
-export function parseYamlBody(text: string, what: string): unknown {
+export async function parseYamlBody(text: string, what: string): Promise<unknown> {
+  const { parse } = await loadYaml();
   try {
-    return parseYaml(text, { uniqueKeys: false, maxAliasCount: 100 });
+    return parse(text, { uniqueKeys: false, maxAliasCount: 100 });
   } catch (err) {
     throw badRequest(`${what}: yaml parse error: ${(err as Error).message}`);
   }

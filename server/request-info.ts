@@ -1,5 +1,10 @@
 // What a request asks for, read from its method and URL alone as k8s.io/apiserver's
-// RequestInfoFactory reads it: authorization and metrics both label requests with it.
+// RequestInfoFactory reads it: authorization and metrics both label requests with it. Parsed once
+// per request (request.parsed) and shared by the hooks and the handler.
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Registry } from '../api/registry.js';
+import { targetOf, type RequestTarget } from '../routes/faults.js';
+import { resourcePathOf, urlSegments, type ResourcePath } from '../routes/resources.js';
 
 /** Upstream's RequestInfo: the verb is the authorization verb (get, list, watch, create, update, patch, delete, deletecollection). */
 export interface RequestInfo {
@@ -44,32 +49,38 @@ function nameFromFieldSelector(selector: string | undefined): string | undefined
 
 /** Parses method and URL into upstream's RequestInfo. Never throws. */
 export function requestInfo(method: string, url: string, query: Query = {}): RequestInfo {
-  const path = url.split('?')[0]!;
-  const info: RequestInfo = { isResourceRequest: false, path, verb: method.toLowerCase(), apiGroup: '', apiVersion: '', namespace: '', resource: '', subresource: '', name: '' };
-  let parts: string[];
+  let parts: string[] | undefined;
   try {
-    parts = path.split('/').filter((s) => s !== '').map(decodeURIComponent);
+    parts = urlSegments(url);
   } catch {
-    return info;
+    parts = undefined;
   }
-  if (parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return info;
-  let rest = parts.slice(1);
+  return requestInfoOf(method, url, parts, query);
+}
+
+/** requestInfo from the URL's segments (urlSegments; undefined when an escape is malformed). */
+function requestInfoOf(method: string, url: string, parts: readonly string[] | undefined, query: Query): RequestInfo {
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const info: RequestInfo = { isResourceRequest: false, path, verb: method.toLowerCase(), apiGroup: '', apiVersion: '', namespace: '', resource: '', subresource: '', name: '' };
+  if (!parts || parts.length < 3 || (parts[0] !== 'api' && parts[0] !== 'apis')) return info;
+  // i walks the segments after /api or /apis/<group>.
+  let i = 1;
   if (parts[0] === 'apis') {
-    if (rest.length < 3) return info;
-    info.apiGroup = rest[0]!;
-    rest = rest.slice(1);
+    if (parts.length < 4) return info;
+    info.apiGroup = parts[1]!;
+    i = 2;
   }
   info.isResourceRequest = true;
-  info.apiVersion = rest[0]!;
-  rest = rest.slice(1);
+  info.apiVersion = parts[i++]!;
   info.verb = METHOD_VERBS[method] ?? '';
-  if (rest[0] === 'namespaces' && rest.length > 1) {
-    info.namespace = rest[1]!;
-    if (rest.length > 2 && !NAMESPACE_SUBRESOURCES.has(rest[2]!)) rest = rest.slice(2);
+  if (parts[i] === 'namespaces' && parts.length - i > 1) {
+    info.namespace = parts[i + 1]!;
+    if (parts.length - i > 2 && !NAMESPACE_SUBRESOURCES.has(parts[i + 2]!)) i += 2;
   }
-  info.resource = rest[0] ?? '';
-  info.name = rest[1] ?? '';
-  info.subresource = rest[2] ?? '';
+  info.resource = parts[i] ?? '';
+  info.name = parts[i + 1] ?? '';
+  info.subresource = parts[i + 2] ?? '';
   if (info.name === '' && info.verb === 'get') {
     info.verb = watchRequested(query) ? 'watch' : 'list';
     info.name = nameFromFieldSelector(first(query, 'fieldSelector')) ?? '';
@@ -81,4 +92,83 @@ export function requestInfo(method: string, url: string, query: Query = {}): Req
 /** The resource as messages and metrics name it: `pods`, `daemonsets.apps`. */
 export function groupResource(info: Pick<RequestInfo, 'apiGroup' | 'resource'>): string {
   return info.apiGroup ? `${info.resource}.${info.apiGroup}` : info.resource;
+}
+
+/**
+ * What one request asks for, parsed from its method and URL at most once, by whichever hook or
+ * handler asks first, and shared by all of them (request.parsed): upstream's RequestInfo for
+ * authorization and metrics, the resource path against the resource table for the handler, and
+ * the FaultRule target for fault injection and the request log.
+ */
+export class ParsedRequest {
+  private segmentsMemo: { value: string[] } | { error: unknown } | undefined;
+  private infoMemo: RequestInfo | undefined;
+  private pathMemo: { value: ResourcePath | 'discovery' | undefined } | undefined;
+  private targetMemo: { value: RequestTarget | undefined } | undefined;
+
+  constructor(
+    private readonly request: FastifyRequest,
+    private readonly registry: Registry,
+  ) {}
+
+  /** The URL's segments, or what unescaping them threw. */
+  private get segments(): { value: string[] } | { error: unknown } {
+    if (this.segmentsMemo === undefined) {
+      try {
+        this.segmentsMemo = { value: urlSegments(this.request.url) };
+      } catch (error) {
+        this.segmentsMemo = { error };
+      }
+    }
+    return this.segmentsMemo;
+  }
+
+  /** Upstream's RequestInfo. */
+  get info(): RequestInfo {
+    if (this.infoMemo === undefined) {
+      const segments = this.segments;
+      this.infoMemo = requestInfoOf(this.request.method, this.request.url, 'value' in segments ? segments.value : undefined, this.request.query as Query);
+    }
+    return this.infoMemo;
+  }
+
+  /** The URL as a resource path (see parseResourcePath); throws what parsing threw (a malformed escape). */
+  get resourcePath(): ResourcePath | 'discovery' | undefined {
+    const segments = this.segments;
+    if ('error' in segments) throw segments.error;
+    return (this.pathMemo ??= { value: resourcePathOf(this.registry, segments.value) }).value;
+  }
+
+  /** What a FaultRule matches the request by; undefined for anything but a resource request (and for a malformed path). */
+  get target(): RequestTarget | undefined {
+    if (this.targetMemo === undefined) {
+      let path: ResourcePath | 'discovery' | undefined;
+      try {
+        path = this.resourcePath;
+      } catch {
+        path = undefined; // a malformed path is the handler's to refuse
+      }
+      this.targetMemo = { value: path && path !== 'discovery' ? targetOf(path, this.request.method, this.request.query as Query) : undefined };
+    }
+    return this.targetMemo.value;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** What the request asks for, parsed once (installRequestParsing). */
+    readonly parsed: ParsedRequest;
+  }
+}
+
+const PARSED = Symbol('kubemock.parsed');
+
+/** Decorates every request with `parsed`, made on first use; call before any hook that reads it. */
+export function installRequestParsing(app: FastifyInstance, registry: Registry): void {
+  app.decorateRequest(PARSED as never, null as never);
+  app.decorateRequest('parsed', {
+    getter(this: FastifyRequest & { [PARSED]: ParsedRequest | null }) {
+      return (this[PARSED] ??= new ParsedRequest(this, registry));
+    },
+  } as never);
 }
