@@ -656,8 +656,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
       }
       for (const image of plan.pulled ?? []) mem.images.add(image);
       if (obj.metadata.deletionTimestamp) mem.killed.add(uid);
-      // Events go out in the background (EventQueue), as the kubelet's recorder sends them.
-      for (const e of plan.events) void recorder.record(obj, e.type, e.reason, e.message, e.fieldPath ? { fieldPath: e.fieldPath } : {});
+      for (const e of plan.events) await recorder.record(obj, e.type, e.reason, e.message, e.fieldPath ? { fieldPath: e.fieldPath } : {});
       if (plan.requeueAfterMs !== undefined) deadline = Math.min(deadline, now.getTime() + plan.requeueAfterMs);
     }
     return deadline;

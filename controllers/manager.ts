@@ -3,7 +3,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry } from '../api/registry.js';
 import { realClock, type Clock } from './clock.js';
-import { eventQueueOf } from './events.js';
 import { ControllerRunner, type ControllerMetrics, type Reconciler } from './runtime.js';
 import { namespaceController } from './namespace.js';
 import { daemonSetController } from './daemonset/controller.js';
@@ -56,7 +55,6 @@ export const DEFAULT_CONTROLLERS: readonly ControllerFactory[] = [
 export function controllersPlugin(options: { clock?: Clock; controllers?: readonly ControllerFactory[] } & ControllerSettings = {}) {
   return (app: FastifyInstance, registry: Registry): void => {
     const clock = options.clock ?? realClock;
-    const events = eventQueueOf(registry);
     const metrics = (app as { metrics?: ControllerMetrics }).metrics;
     const runners = (options.controllers ?? DEFAULT_CONTROLLERS).map((make) => {
       const controller = { name: '' };
@@ -68,15 +66,12 @@ export function controllersPlugin(options: { clock?: Clock; controllers?: readon
       // An advance waits at each instant until every other controller is idle and every write is delivered.
       for (const r of runners) if (r.name !== 'clock') clock.addIdleProbe(() => r.idle);
       clock.addIdleProbe(() => registry.store.deliveredResourceVersion >= registry.store.resourceVersion);
-      clock.addIdleProbe(() => events.idle);
     }
     app.addHook('onReady', async () => {
       for (const r of runners) r.start();
     });
     app.addHook('preClose', async () => {
       await Promise.all(runners.map((r) => r.stop()));
-      // Events already recorded are written before the store closes.
-      await events.flush();
     });
   };
 }

@@ -528,7 +528,7 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
           throw err;
         }
         backoff.delete(key);
-        void recorder.record(obj, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.nodeName}`);
+        await recorder.record(obj, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.nodeName}`);
         return undefined;
       }
       const attempts = (previous?.attempts ?? 0) + 1;

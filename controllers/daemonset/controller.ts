@@ -158,8 +158,8 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
       const results = await Promise.allSettled(chunk.creates.map((c) => registry.create(pods, ns, c.pod)));
       for (const r of results) if (r.status === 'fulfilled') pacer.created(key, Number(r.value.metadata.resourceVersion));
       let failed = false;
-      // One event per created pod, written in the background (EventQueue).
-      for (const r of results) if (r.status === 'fulfilled') void recorder.record(dsObj, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
+      // One event per created pod (each message its own, so nothing to deduplicate): written together.
+      await Promise.all(results.map((r) => (r.status === 'fulfilled' ? recorder.record(dsObj, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`) : undefined)));
       for (const r of results) {
         if (r.status === 'fulfilled') continue;
         if (!isNamespaceTerminating(r.reason)) {

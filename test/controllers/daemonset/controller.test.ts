@@ -1,5 +1,4 @@
 import t from 'tap';
-import { eventQueueOf } from '../../../controllers/events.js';
 import type { Registry } from '../../../api/registry.js';
 import { controllerRevisions, daemonSets, nodes, pods } from '../../../api/resources.js';
 import { FakeClock } from '../../../controllers/clock.js';
@@ -68,7 +67,6 @@ t.test('a sync creates the revision and the pods with SuccessfulCreate events, t
   t.equal(list(registry, 'controllerrevisions', 'apps').length, 1);
   const names = podNames(registry);
   t.equal(names.length, 2);
-  await eventQueueOf(registry).flush(); // events are written in the background, as client-go's broadcaster does
   t.same(eventsOf(registry).sort(), names.map((n) => `SuccessfulCreate: Created pod: ${n}`).sort());
   await controller.reconcile('default/agent');
   const ds = registry.store.get({ group: 'apps', resource: 'daemonsets' }, 'default', 'agent')!;
