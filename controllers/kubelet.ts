@@ -666,7 +666,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
     name: 'kubelet',
     // Every node's kubelet is its own process upstream: nodes sync side by side. A sync mostly
     // waits for its writes to be durable, so many in flight share each group commit (fsync).
-    workers: 256,
+    workers: 1024,
     watches: [
       { def: nodes, keys: (obj) => [obj.metadata.name!] },
       { def: pods, keys: (obj) => (asPod(obj).spec?.nodeName ? [asPod(obj).spec!.nodeName!] : []) },

@@ -477,7 +477,7 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
     // tick as the decision that made it, so the next decision already counts the pod. Only the
     // writes after it (condition, event) overlap, as upstream's binding cycle runs apart from the
     // scheduling cycle; many binds in flight share each group commit.
-    workers: 64,
+    workers: 512,
     watches: [
       {
         def: pods,
