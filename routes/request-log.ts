@@ -41,11 +41,13 @@ class Entry {
   /** The verb and objectRef worked out from method and requestURI on the first read. */
   described: { verb: string; objectRef: RecordedRequestFields['objectRef'] | undefined } | undefined = undefined;
   raw: ServerResponse | undefined;
-  readonly received: Date;
+  // Times as numbers (ms since the epoch, by the server's clock): a Date kept per entry is an
+  // object more for the garbage collector to carry through every collection.
+  readonly received: number;
   readonly startedAt = performance.now();
   code: number | undefined = undefined;
   latencyMs: number | undefined = undefined;
-  completed: Date | undefined = undefined;
+  completed: number | undefined = undefined;
 
   constructor(
     readonly seq: number,
@@ -59,13 +61,13 @@ class Entry {
     this.sourceIP = fields.sourceIP;
     this.objectRef = fields.objectRef;
     this.raw = fields.raw;
-    this.received = now();
+    this.received = now().getTime();
   }
 }
 
-/** MicroTime as the apiserver serialises it. */
-function microTime(date: Date): string {
-  return date.toISOString().replace(/Z$/, '000Z');
+/** MicroTime as the apiserver serialises it, of ms since the epoch. */
+function microTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/Z$/, '000Z');
 }
 
 /** A User-Agent product as a label value: `kubectl.1.33`, `my-controller`. */
@@ -92,10 +94,10 @@ export class RequestLog implements ObjectSource {
     // Trimmed in batches: a shift per request would be O(n).
     if (this.entries.length >= 2 * this.capacity) this.entries = this.entries.slice(-this.capacity);
     return () => {
-      if (entry.completed) return;
+      if (entry.completed !== undefined) return;
       entry.code = entry.raw?.statusCode;
       entry.latencyMs = Math.round((performance.now() - entry.startedAt) * 10) / 10;
-      entry.completed = this.now();
+      entry.completed = this.now().getTime();
       entry.raw = undefined;
     };
   }
@@ -122,7 +124,7 @@ export class RequestLog implements ObjectSource {
   private toObject(e: Entry): KubeObject {
     let stage: RecordedStage = 'ResponseComplete';
     let code = e.code;
-    if (!e.completed) {
+    if (e.completed === undefined) {
       stage = e.raw?.headersSent ? 'ResponseStarted' : 'RequestReceived';
       if (e.raw?.headersSent) code = e.raw.statusCode;
     }
@@ -142,12 +144,12 @@ export class RequestLog implements ObjectSource {
       ...(code !== undefined ? { responseStatus: { code } } : {}),
       latencyMs: e.latencyMs ?? Math.round((performance.now() - e.startedAt) * 10) / 10,
       requestReceivedTimestamp: microTime(e.received),
-      stageTimestamp: microTime(e.completed ?? this.now()),
+      stageTimestamp: microTime(e.completed ?? this.now().getTime()),
     };
     return deepFreeze({
       apiVersion: STEERING_API_VERSION,
       kind: 'RecordedRequest',
-      metadata: { name: String(e.seq).padStart(12, '0'), uid: `request-${e.seq}`, resourceVersion: String(e.seq), creationTimestamp: formatTimestamp(e.received), labels },
+      metadata: { name: String(e.seq).padStart(12, '0'), uid: `request-${e.seq}`, resourceVersion: String(e.seq), creationTimestamp: formatTimestamp(new Date(e.received)), labels },
       ...fields,
     } as KubeObject);
   }

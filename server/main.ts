@@ -8,7 +8,7 @@ import { buildServer } from './app.js';
 import { ConfigError, helpText, readConfig, type Config } from './config.js';
 import { kubeconfigFor } from './kubeconfig.js';
 import { TokenFileError, readTokenFile, type StaticToken } from './auth.js';
-import { ensureTlsMaterial, type TlsMaterial } from './tls.js';
+import type { TlsMaterial } from './tls.js';
 import { controllersPlugin } from '../controllers/manager.js';
 import { VirtualClock } from '../controllers/virtual-clock.js';
 
@@ -65,6 +65,8 @@ async function main(): Promise<void> {
   let tempTlsDir: string | undefined;
   if (config.tls) {
     const dir = config.data === 'memory' ? (tempTlsDir = await mkdtemp(path.join(tmpdir(), 'kubemock-tls-'))) : `${path.resolve(config.data)}.tls`;
+    // Loaded only with --tls: certificate handling is no part of a plain start.
+    const { ensureTlsMaterial } = await import('./tls.js');
     tls = await ensureTlsMaterial(dir, { hosts: [config.host] });
   }
   let app;

@@ -94,6 +94,8 @@ export function groupResource(info: Pick<RequestInfo, 'apiGroup' | 'resource'>):
   return info.apiGroup ? `${info.resource}.${info.apiGroup}` : info.resource;
 }
 
+const UNSET: unique symbol = Symbol('unset');
+
 /**
  * What one request asks for, parsed from its method and URL at most once, by whichever hook or
  * handler asks first, and shared by all of them (request.parsed): upstream's RequestInfo for
@@ -101,23 +103,26 @@ export function groupResource(info: Pick<RequestInfo, 'apiGroup' | 'resource'>):
  * the FaultRule target for fault injection and the request log.
  */
 export class ParsedRequest {
-  private segmentsMemo: { value: string[] } | { error: unknown } | undefined;
-  private infoMemo: RequestInfo | undefined;
-  private pathMemo: { value: ResourcePath | 'discovery' | undefined } | undefined;
-  private targetMemo: { value: RequestTarget | undefined } | undefined;
+  // UNSET until worked out: no wrapper object per value, as one ParsedRequest is made per request.
+  private segmentsMemo: string[] | undefined | typeof UNSET = UNSET;
+  private segmentsError: unknown = undefined;
+  private infoMemo: RequestInfo | typeof UNSET = UNSET;
+  private pathMemo: ResourcePath | 'discovery' | undefined | typeof UNSET = UNSET;
+  private targetMemo: RequestTarget | undefined | typeof UNSET = UNSET;
 
   constructor(
     private readonly request: FastifyRequest,
     private readonly registry: Registry,
   ) {}
 
-  /** The URL's segments, or what unescaping them threw. */
-  private get segments(): { value: string[] } | { error: unknown } {
-    if (this.segmentsMemo === undefined) {
+  /** The URL's segments; undefined when unescaping them threw (segmentsError). */
+  private get segments(): string[] | undefined {
+    if (this.segmentsMemo === UNSET) {
       try {
-        this.segmentsMemo = { value: urlSegments(this.request.url) };
+        this.segmentsMemo = urlSegments(this.request.url);
       } catch (error) {
-        this.segmentsMemo = { error };
+        this.segmentsError = error;
+        this.segmentsMemo = undefined;
       }
     }
     return this.segmentsMemo;
@@ -125,32 +130,32 @@ export class ParsedRequest {
 
   /** Upstream's RequestInfo. */
   get info(): RequestInfo {
-    if (this.infoMemo === undefined) {
-      const segments = this.segments;
-      this.infoMemo = requestInfoOf(this.request.method, this.request.url, 'value' in segments ? segments.value : undefined, this.request.query as Query);
-    }
+    if (this.infoMemo === UNSET) this.infoMemo = requestInfoOf(this.request.method, this.request.url, this.segments, this.request.query as Query);
     return this.infoMemo;
   }
 
   /** The URL as a resource path (see parseResourcePath); throws what parsing threw (a malformed escape). */
   get resourcePath(): ResourcePath | 'discovery' | undefined {
-    const segments = this.segments;
-    if ('error' in segments) throw segments.error;
-    return (this.pathMemo ??= { value: resourcePathOf(this.registry, segments.value) }).value;
+    if (this.pathMemo === UNSET) {
+      const segments = this.segments;
+      if (segments === undefined) throw this.segmentsError;
+      this.pathMemo = resourcePathOf(this.registry, segments);
+    }
+    return this.pathMemo;
   }
 
   /** What a FaultRule matches the request by; undefined for anything but a resource request (and for a malformed path). */
   get target(): RequestTarget | undefined {
-    if (this.targetMemo === undefined) {
+    if (this.targetMemo === UNSET) {
       let path: ResourcePath | 'discovery' | undefined;
       try {
         path = this.resourcePath;
       } catch {
         path = undefined; // a malformed path is the handler's to refuse
       }
-      this.targetMemo = { value: path && path !== 'discovery' ? targetOf(path, this.request.method, this.request.query as Query) : undefined };
+      this.targetMemo = path && path !== 'discovery' ? targetOf(path, this.request.method, this.request.query as Query) : undefined;
     }
-    return this.targetMemo.value;
+    return this.targetMemo;
   }
 }
 
