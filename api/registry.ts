@@ -11,6 +11,7 @@ import {
   forbidden,
   gone,
   invalid,
+  methodNotAllowed,
   notFound,
   successStatus,
   type ResourceRef,
@@ -118,10 +119,31 @@ function decodeContinue(text: string): ContinueToken {
   throw badRequest(`invalid continue token: continue key is not valid: ${JSON.stringify(text)}`);
 }
 
+/** Where a memory source reports a change; previous is the object before a MODIFIED. */
+export type SourceListener = (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject, previous?: KubeObject) => void;
+
 /** Objects of a kind kept in memory by someone else (cluster-scoped, sorted by name). */
 export interface ObjectSource {
   list(): readonly KubeObject[];
   get(name: string): KubeObject | undefined;
+  /** The source's own resourceVersion, which its lists carry; without it, the store's. */
+  resourceVersion?(): number;
+  /**
+   * Makes the source watchable: replays the changes after fromResourceVersion (undefined: none),
+   * then reports each change until stopped; throws 410 Gone when that resourceVersion is too old.
+   */
+  subscribe?(fromResourceVersion: number | undefined, listener: SourceListener): StoreWatch;
+}
+
+/** Sends one change to a watch through its selector, as upstream's watch cache does: an object that starts or stops matching is ADDED or DELETED. */
+function deliverFiltered(sink: WatchSink, matches: (obj: KubeObject) => boolean, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject, previous: KubeObject | undefined): void {
+  const now = matches(object);
+  const before = previous !== undefined && type !== 'ADDED' && matches(previous);
+  if (type === 'DELETED') {
+    if (before || now) sink.event('DELETED', object);
+  } else if (now && before) sink.event('MODIFIED', object);
+  else if (now) sink.event('ADDED', object);
+  else if (before) sink.event('DELETED', object);
 }
 
 /** The registry over one store and one resource table. */
@@ -140,8 +162,9 @@ export class Registry {
   private readonly sources = new Map<string, ObjectSource>();
 
   /**
-   * Serves def's get and list from source, as upstream serves PodMetrics from memory: nothing is
-   * stored, persisted or watched. The table row must offer only get and list.
+   * Serves def's get and list (and watch, when the source can be subscribed to) from source, as
+   * upstream serves PodMetrics from memory: nothing is stored or persisted. The table row must
+   * offer no write verbs.
    */
   serveFrom(def: ResourceDefinition, source: ObjectSource): void {
     this.sources.set(`${def.plural}.${def.group}`, source);
@@ -154,7 +177,7 @@ export class Registry {
   /** list() over a memory source: selectors, then limit and continue by name. */
   private listFromSource(def: ResourceDefinition, source: ObjectSource, options: ListOptions): ListResult {
     const sel = this.selector(def, options.labelSelector, options.fieldSelector);
-    const rv = String(this.store.resourceVersion);
+    const rv = String(source.resourceVersion?.() ?? this.store.resourceVersion);
     const start = options.continue ? decodeContinue(options.continue).start : undefined;
     const matching = source.list().filter((o) => (start === undefined || objectKeyOf(o) > start) && sel.matches(o));
     const limit = options.limit && options.limit > 0 ? options.limit : undefined;
@@ -292,6 +315,8 @@ export class Registry {
     const rvText = request.resourceVersion ?? '';
     this.checkWatchRequest(def, request);
     const initial = request.sendInitialEvents ?? (rvText === '' || rvText === '0');
+    const source = this.sourceOf(def);
+    if (source) return this.watchSource(source, request, sel.matches, initial, sink);
     const from = initial ? this.store.resourceVersion : Number(rvText);
     const ref = refOf(def);
     if (initial) {
@@ -303,16 +328,24 @@ export class Registry {
     return this.store.watch(ref, {
       namespace,
       fromResourceVersion: from,
-      onEvent: (event: StoreEvent) => {
-        const now = sel.matches(event.object);
-        const before = event.previous !== undefined && event.type !== 'ADDED' && sel.matches(event.previous);
-        if (event.type === 'DELETED') {
-          if (before || now) sink.event('DELETED', event.object);
-        } else if (now && before) sink.event('MODIFIED', event.object);
-        else if (now) sink.event('ADDED', event.object);
-        else if (before) sink.event('DELETED', event.object);
-      },
+      onEvent: (event: StoreEvent) => deliverFiltered(sink, sel.matches, event.type, event.object, event.previous),
     });
+  }
+
+  /** watch() over a memory source: its objects first (when initial), then its changes, through the selectors. */
+  private watchSource(source: ObjectSource, request: WatchRequest, matches: (obj: KubeObject) => boolean, initial: boolean, sink: WatchSink): StoreWatch {
+    if (!source.subscribe) throw methodNotAllowed();
+    if (initial) {
+      const rv = source.resourceVersion?.() ?? this.store.resourceVersion;
+      for (const obj of source.list()) if (matches(obj)) sink.event('ADDED', obj);
+      if (request.sendInitialEvents && request.allowWatchBookmarks) sink.bookmark(String(rv), { 'k8s.io/initial-events-end': 'true' });
+    }
+    return source.subscribe(initial ? undefined : Number(request.resourceVersion), (type, object, previous) => deliverFiltered(sink, matches, type, object, previous));
+  }
+
+  /** The resourceVersion a periodic bookmark of def's watches carries: the source's, or what the store has delivered. */
+  bookmarkResourceVersion(def: ResourceDefinition): string {
+    return String(this.sourceOf(def)?.resourceVersion?.() ?? this.store.deliveredResourceVersion);
   }
 
   /**

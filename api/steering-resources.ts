@@ -92,8 +92,8 @@ export const recordedRequests: ResourceDefinition = {
   namespaced: false,
   shortNames: ['rreq'],
   categories: ['kubemock'],
-  // Served from memory by the request log (Registry.serveFrom): read, never written.
-  verbs: ['get', 'list'],
+  // Served from memory by the request log (Registry.serveFrom): read and watched, never written.
+  verbs: ['get', 'list', 'watch'],
   subresources: [],
   strategy: recordedRequestStrategy,
   table: recordedRequestTable,

@@ -2,17 +2,20 @@
 // RecordedRequests straight from memory (Registry.serveFrom), so a test can list what its client
 // called — filtered by field selectors (verb, objectRef.resource, userAgent, responseStatus.code …),
 // label selectors (kubemock.dev/verb, kubemock.dev/resource, kubemock.dev/code,
-// kubemock.dev/client) and limit. Never stored, never persisted; requests for the log itself are
-// not logged. Watches show up when they start (ResponseStarted) and complete when they end.
+// kubemock.dev/client) and limit — or watch: ADDED when a request arrives, MODIFIED when it
+// completes, DELETED when it falls out of the log. The log keeps its own resourceVersion (bumped on
+// each of those), which its objects and lists carry. Never stored, never persisted; requests for the
+// log itself are not logged. Watches show up when they start (ResponseStarted) and complete when they end.
 import type { ServerResponse } from 'node:http';
 import type { FastifyInstance } from 'fastify';
-import type { ObjectSource, Registry } from '../api/registry.js';
+import type { ObjectSource, Registry, SourceListener } from '../api/registry.js';
 import { recordedRequests } from '../api/steering-resources.js';
 import { STEERING_API_VERSION } from '../api/kinds/steering-common.js';
 import type { RecordedRequestFields, RecordedStage } from '../api/kinds/recordedrequest.js';
 import { prefixFromUserAgent } from '../api/managed-fields.js';
 import { deepFreeze, type KubeObject } from '../store/object.js';
-import { formatTimestamp } from '../store/store.js';
+import { formatTimestamp, type StoreWatch } from '../store/store.js';
+import { gone } from '../store/status-error.js';
 import { requestTarget, type RequestTarget } from './faults.js';
 
 /** Requests kept by default. */
@@ -46,6 +49,12 @@ class Entry {
   readonly received: number;
   readonly startedAt = performance.now();
   code: number | undefined = undefined;
+  /** The log's resourceVersion when the entry was added, last changed, and fell out of the log (0: not yet). */
+  addedRV = 0;
+  rv = 0;
+  deletedRV = 0;
+  /** The object watchers were sent as ADDED, until it completes: the previous state of its MODIFIED. */
+  reported: KubeObject | undefined = undefined;
   latencyMs: number | undefined = undefined;
   completed: number | undefined = undefined;
 
@@ -79,6 +88,10 @@ function labelValue(text: string): string {
 export class RequestLog implements ObjectSource {
   private entries: Entry[] = [];
   private seq = 0;
+  private rv = 0;
+  /** Below this resourceVersion a watch cannot be resumed: what fell out of the log then is forgotten. */
+  private compactedRV = 0;
+  private readonly listeners = new Set<SourceListener>();
 
   /** describe works out the target of a request by method and URL, and the served version of its resource. */
   constructor(
@@ -91,15 +104,38 @@ export class RequestLog implements ObjectSource {
   begin(fields: EntryFields): () => void {
     const entry = new Entry(++this.seq, fields, this.now);
     this.entries.push(entry);
-    // Trimmed in batches: a shift per request would be O(n).
-    if (this.entries.length >= 2 * this.capacity) this.entries = this.entries.slice(-this.capacity);
+    // The entry that falls out of the log now is kept (until the batch trim) to tell a resumed watch.
+    const dropped = this.entries.length > this.capacity ? this.entries[this.entries.length - this.capacity - 1] : undefined;
+    if (dropped) dropped.deletedRV = ++this.rv;
+    entry.addedRV = entry.rv = ++this.rv;
+    // Trimmed in batches: a shift per request would be O(n). The last `capacity` entries that fell
+    // out are kept, so that a watch from any list of the last `capacity` requests can resume.
+    if (this.entries.length >= 3 * this.capacity) {
+      this.compactedRV = this.entries[this.entries.length - 2 * this.capacity - 1]!.deletedRV;
+      this.entries = this.entries.slice(-2 * this.capacity);
+    }
+    if (this.listeners.size) {
+      if (dropped) this.emit('DELETED', this.toObject(dropped, dropped.deletedRV));
+      this.emit('ADDED', (entry.reported = this.toObject(entry)));
+    }
     return () => {
       if (entry.completed !== undefined) return;
+      const previous = entry.reported;
+      entry.reported = undefined;
       entry.code = entry.raw?.statusCode;
       entry.latencyMs = Math.round((performance.now() - entry.startedAt) * 10) / 10;
       entry.completed = this.now().getTime();
       entry.raw = undefined;
+      // An entry already out of the log changes no more, as far as lists and watches can tell.
+      if (entry.deletedRV !== 0) return;
+      entry.rv = ++this.rv;
+      // Without a previous state (no watcher when it came in), a selective watch sees it ADDED if it matches.
+      if (this.listeners.size) this.emit('MODIFIED', this.toObject(entry), previous);
     };
+  }
+
+  private emit(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject, previous?: KubeObject): void {
+    for (const listener of this.listeners) listener(type, obj, previous);
   }
 
   /** The verb and objectRef of an entry, worked out from its method and URL unless it was given them. */
@@ -121,7 +157,8 @@ export class RequestLog implements ObjectSource {
     return (e.described = { verb: e.verb ?? target?.verb ?? e.method.toLowerCase(), objectRef });
   }
 
-  private toObject(e: Entry): KubeObject {
+  /** The entry as a frozen RecordedRequest; rv overrides its resourceVersion (a DELETED event carries the deletion's). */
+  private toObject(e: Entry, rv = e.rv): KubeObject {
     let stage: RecordedStage = 'ResponseComplete';
     let code = e.code;
     if (e.completed === undefined) {
@@ -149,13 +186,38 @@ export class RequestLog implements ObjectSource {
     return deepFreeze({
       apiVersion: STEERING_API_VERSION,
       kind: 'RecordedRequest',
-      metadata: { name: String(e.seq).padStart(12, '0'), uid: `request-${e.seq}`, resourceVersion: String(e.seq), creationTimestamp: formatTimestamp(new Date(e.received)), labels },
+      metadata: { name: String(e.seq).padStart(12, '0'), uid: `request-${e.seq}`, resourceVersion: String(rv), creationTimestamp: formatTimestamp(new Date(e.received)), labels },
       ...fields,
     } as KubeObject);
   }
 
   list(): readonly KubeObject[] {
     return this.entries.slice(-this.capacity).map((e) => this.toObject(e));
+  }
+
+  resourceVersion(): number {
+    return this.rv;
+  }
+
+  /**
+   * Calls listener for every change after fromResourceVersion (undefined: from now): first what
+   * changed since, as the entries stand now (ADDED, MODIFIED or DELETED), then each change as it
+   * happens. Throws 410 Gone when what fell out of the log after it is no longer known.
+   */
+  subscribe(fromResourceVersion: number | undefined, listener: SourceListener): StoreWatch {
+    if (fromResourceVersion !== undefined) {
+      if (fromResourceVersion < this.compactedRV) throw gone(`too old resource version: ${fromResourceVersion} (${this.rv})`);
+      const changed: Array<[number, 'ADDED' | 'MODIFIED' | 'DELETED', Entry]> = [];
+      for (const e of this.entries) {
+        if (e.deletedRV > fromResourceVersion) {
+          if (e.addedRV <= fromResourceVersion) changed.push([e.deletedRV, 'DELETED', e]);
+        } else if (e.deletedRV === 0 && e.rv > fromResourceVersion) changed.push([e.rv, e.addedRV > fromResourceVersion ? 'ADDED' : 'MODIFIED', e]);
+      }
+      changed.sort((a, b) => a[0] - b[0]);
+      for (const [rv, type, e] of changed) listener(type, this.toObject(e, rv));
+    }
+    this.listeners.add(listener);
+    return { stop: () => void this.listeners.delete(listener) };
   }
 
   get(name: string): KubeObject | undefined {

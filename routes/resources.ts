@@ -463,7 +463,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
       stream.onEnd(() => watch.stop());
       if (allowWatchBookmarks) {
         // Periodic bookmarks let informers resume close to now after a reconnect.
-        const timer = setInterval(() => bookmark(String(registry.store.deliveredResourceVersion)), 60_000);
+        const timer = setInterval(() => bookmark(registry.bookmarkResourceVersion(def)), 60_000);
         timer.unref();
         stream.onEnd(() => clearInterval(timer));
       }

@@ -1,11 +1,12 @@
 // End-to-end, "request log": a small controller (plain HTTP with its own User-Agent) makes a few
 // calls; `kubectl get recordedrequests` filtered by field and label selectors shows exactly those
-// calls with verb, resource, object, code and latency, and nothing of the log lands in the data file.
+// calls with verb, resource, object, code and latency, `kubectl get recordedrequests -w` shows a
+// later call as it completes, and nothing of the log lands in the data file.
 import t from 'tap';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseTable } from '../helpers/kubectl-e2e.js';
+import { background, parseTable } from '../helpers/kubectl-e2e.js';
 import { steeringCluster, steeringKubectl } from '../helpers/steering.js';
 
 const kubectlFound = steeringKubectl();
@@ -47,6 +48,15 @@ t.test('the request log shows what a client called, filtered by selectors, and i
 
   const one = await ok(['get', 'rreq', failed.items[0]!.metadata ? (failed.items[0]!.metadata as { name: string }).name : '', '-o', 'jsonpath={.verb} {.responseStatus.code}']);
   t.equal(one, 'get 404', 'one request by name');
+  // A watch started now shows the controller's earlier calls, then one made after it started.
+  const watch = background(t, (kubectlFound as { binary: string }).binary, { kubeconfig: cluster.kubeconfig.path, dir }, ['get', 'recordedrequests', '--field-selector', 'client=pod-janitor', '-w']);
+  await watch.waitFor((out) => /watch\s+nodes/.test(out));
+  t.notMatch(watch.stdout(), /later/, 'the later call is not there yet');
+  t.equal((await call('/api/v1/namespaces/default/pods/later')).status, 404);
+  const watched = await watch.waitFor((out) => /get\s+pods\s+default\s+later\s+404\s/.test(out));
+  t.match(watched, /get\s+pods\s+default\s+later\s+404\s+\S+ms\s+pod-janitor/, 'the later call streams in with its code');
+  await watch.kill();
+
   const refused = await ok(['delete', 'rreq', '--all']).catch((e: Error) => e.message);
   t.match(refused, /the server does not allow this method on the requested resource/, 'the log is read-only');
 

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { RequestLog } from '../../routes/request-log.js';
+import type { KubeObject } from '../../store/object.js';
 import { testServer } from '../helpers/server.js';
+import { openWatch as openEvents } from '../helpers/watch.js';
 
 t.test('the log keeps the last N requests, named in order, and fills code and latency at the end', async (t) => {
   const log = new RequestLog(3, () => new Date('2026-01-01T00:00:00Z'));
@@ -39,4 +41,71 @@ t.test('a size of 0 turns the log off', async (t) => {
   const { app } = await testServer(t, { requestLogSize: 0 });
   await app.inject({ url: '/api/v1/nodes' });
   t.same((await app.inject({ url: '/apis/kubemock.dev/v1alpha1/recordedrequests' })).json().items, []);
+});
+
+t.test('a subscription replays what changed after a resourceVersion, then reports ADDED, MODIFIED and DELETED as they happen', async (t) => {
+  const log = new RequestLog(2, () => new Date('2026-01-01T00:00:00Z'));
+  const at = (name: string) => ({ verb: 'get', requestURI: `/api/v1/nodes/${name}`, userAgent: 'probe/1', sourceIP: '127.0.0.1' });
+  const finishA = log.begin(at('a'));
+  log.begin(at('b'));
+  const rv = log.resourceVersion();
+  t.equal(rv, 2);
+  finishA();
+  const seen: Array<[string, string, string, string]> = [];
+  const listener = (type: string, o: KubeObject) => void seen.push([type, (o as unknown as { requestURI: string }).requestURI.slice(14), String((o as unknown as { stage: string }).stage), o.metadata.resourceVersion!]);
+  const sub = log.subscribe(rv, listener);
+  t.same(seen, [['MODIFIED', 'a', 'ResponseComplete', '3']], 'what changed since, as it stands now');
+  seen.length = 0;
+  log.begin(at('c'));
+  t.same(seen, [['DELETED', 'a', 'ResponseComplete', '4'], ['ADDED', 'c', 'RequestReceived', '5']], 'the oldest falls out as the newest comes in');
+  t.same(log.list().map((o) => o.metadata.resourceVersion), ['2', '5'], 'lists carry the same resourceVersions');
+  sub.stop();
+  log.begin(at('d'));
+  t.equal(seen.length, 2, 'nothing after stop');
+  const replay: typeof seen = [];
+  log.subscribe(rv, (type, o) => void replay.push([type, (o as unknown as { requestURI: string }).requestURI.slice(14), '', o.metadata.resourceVersion!])).stop();
+  t.same(replay.map((e) => [e[0], e[1], e[3]]), [['DELETED', 'a', '4'], ['ADDED', 'c', '5'], ['DELETED', 'b', '6'], ['ADDED', 'd', '7']], 'a later resume sees the deletions too');
+  for (const n of ['e', 'f']) log.begin(at(n));
+  t.throws(() => log.subscribe(rv, () => {}), { message: /^too old resource version/ }, 'what fell out too long ago is 410 Gone');
+  t.doesNotThrow(() => log.subscribe(log.resourceVersion() - 2, () => {}).stop(), 'a recent one resumes');
+});
+
+interface RecordedEvent {
+  type: string;
+  object: { metadata: { name: string; resourceVersion: string }; stage: string; verb: string; userAgent: string; objectRef?: { resource: string; name?: string }; responseStatus?: { code: number } };
+}
+
+/** A watch of RecordedRequest events. */
+const openWatch = (url: string) => openEvents<RecordedEvent>(url);
+
+t.test('a watch from a list resourceVersion streams each later request, through the selectors, and never its own', async (t) => {
+  const { app, url } = await testServer(t, { listen: true });
+  await app.inject({ url: '/api/v1/nodes/node-1', headers: { 'user-agent': 'probe/1' } });
+  const base = `${url}/apis/kubemock.dev/v1alpha1/recordedrequests`;
+  const list = (await app.inject({ url: '/apis/kubemock.dev/v1alpha1/recordedrequests' })).json();
+  t.ok(list.items.every((i: RecordedEvent['object']) => Number(i.metadata.resourceVersion) <= Number(list.metadata.resourceVersion)), 'the list resourceVersion is the log\'s');
+  const all = await openWatch(`${base}?watch=true&resourceVersion=${list.metadata.resourceVersion}`);
+  const probe = await openWatch(`${base}?watch=true&resourceVersion=${list.metadata.resourceVersion}&fieldSelector=client%3Dprobe`);
+  const failed = await openWatch(`${base}?watch=true&labelSelector=kubemock.dev%2Fcode%3D404`);
+  t.teardown(() => [all, probe, failed].forEach((w) => w.close()));
+  t.equal(probe.res.statusCode, 200);
+  await app.inject({ url: '/api/v1/nodes/node-2', headers: { 'user-agent': 'probe/1' } });
+  await app.inject({ url: '/api/v1/namespaces', headers: { 'user-agent': 'other/1' } });
+  await app.inject({ url: '/api/v1/nodes/nope', headers: { 'user-agent': 'probe/1' } });
+
+  const events = await probe.read(4);
+  t.same(events.map((e) => [e.type, e.object.stage, e.object.verb, e.object.objectRef?.resource, e.object.objectRef?.name, e.object.responseStatus?.code]), [
+    ['ADDED', 'RequestReceived', 'get', 'nodes', 'node-2', undefined],
+    ['MODIFIED', 'ResponseComplete', 'get', 'nodes', 'node-2', 200],
+    ['ADDED', 'RequestReceived', 'get', 'nodes', 'nope', undefined],
+    ['MODIFIED', 'ResponseComplete', 'get', 'nodes', 'nope', 404],
+  ], 'only the probe\'s requests, each as it arrives and as it completes');
+  const rvs = events.map((e) => Number(e.object.metadata.resourceVersion));
+  t.ok(rvs.every((rv, i) => rv > Number(list.metadata.resourceVersion) && (i === 0 || rv > rvs[i - 1]!)), 'resourceVersions rise past the list\'s');
+  t.same((await failed.read(1)).map((e) => [e.type, e.object.objectRef?.name, e.object.responseStatus?.code]), [['ADDED', 'nope', 404]], 'an entry that comes to match a selector is ADDED');
+  const everything = await all.read(6);
+  t.equal(everything.length, 6);
+  t.same([...new Set(everything.map((e) => e.object.userAgent))], ['probe/1', 'other/1'], 'every client\'s requests, and none for the log itself');
+  t.notOk(all.events.some((e) => e.object.objectRef?.resource === 'recordedrequests'), 'watching the log is not logged');
+  t.equal((await app.inject({ url: `/apis/kubemock.dev/v1alpha1/recordedrequests?watch=true&resourceVersion=abc` })).statusCode, 422, 'a resourceVersion that does not parse is refused before the stream');
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
-import { request } from 'undici';
 import { testServer } from '../helpers/server.js';
+import { openWatch as openEvents } from '../helpers/watch.js';
 import { pods, namespaces } from '../../api/resources.js';
 
 interface WatchEvent {
@@ -8,40 +8,8 @@ interface WatchEvent {
   object: { kind?: string; metadata: { name?: string; resourceVersion?: string; annotations?: Record<string, string> }; rows?: Array<{ cells: unknown[] }>; columnDefinitions?: unknown; code?: number; reason?: string };
 }
 
-/** Opens a watch and collects events; read() waits (bounded) until n events have arrived. */
-async function openWatch(url: string, headers: Record<string, string> = {}) {
-  const res = await request(url, { headers });
-  const events: WatchEvent[] = [];
-  let buffer = '';
-  let ended = false;
-  const waiters: Array<() => void> = [];
-  res.body.setEncoding('utf8');
-  res.body.on('data', (chunk: string) => {
-    buffer += chunk;
-    let nl: number;
-    while ((nl = buffer.indexOf('\n')) >= 0) {
-      events.push(JSON.parse(buffer.slice(0, nl)) as WatchEvent);
-      buffer = buffer.slice(nl + 1);
-    }
-    for (const w of waiters.splice(0)) w();
-  });
-  res.body.on('end', () => {
-    ended = true;
-    for (const w of waiters.splice(0)) w();
-  });
-  res.body.on('error', () => {});
-  const read = async (n: number, timeoutMs = 5000): Promise<WatchEvent[]> => {
-    const deadline = Date.now() + timeoutMs;
-    while (events.length < n && !ended && Date.now() < deadline) {
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 50);
-      });
-    }
-    return events.slice(0, n);
-  };
-  return { res, events, read, isEnded: () => ended, close: () => res.body.destroy() };
-}
+/** A watch of the events this file reads. */
+const openWatch = (url: string, headers: Record<string, string> = {}) => openEvents<WatchEvent>(url, headers);
 
 function pod(name: string, labels: Record<string, string> = {}) {
   return { metadata: { name, labels }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
