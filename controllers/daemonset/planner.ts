@@ -110,7 +110,7 @@ interface ObjectFacts {
   controller: OwnerReference | undefined;
   createdMs: number;
 }
-interface PodFacts extends ObjectFacts {
+interface PodFacts {
   targetNode: string | undefined;
   ready: boolean;
   /** The Ready condition's lastTransitionTime (ms), if it parses. */
@@ -126,7 +126,6 @@ function derivePodFacts(pod: Pod): PodFacts {
   const ready = pod.status?.conditions?.find((c) => c.type === 'Ready');
   const since = ready?.lastTransitionTime ? Date.parse(ready.lastTransitionTime) : NaN;
   return {
-    ...deriveObjectFacts(pod),
     targetNode: deriveTargetNodeName(pod),
     ready: ready?.status === 'True',
     readySinceMs: Number.isNaN(since) ? undefined : since,
@@ -190,7 +189,7 @@ export function isPodAvailable(pod: Pod, minReadySeconds: number, now: Date): bo
 
 const readySince = (pod: Pod): number | undefined => factsOfPod(pod).readySinceMs;
 const isTerminal = (pod: Pod): boolean => pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded';
-const timeOf = (pod: Pod): number => factsOfPod(pod).createdMs;
+const timeOf = (pod: Pod): number => factsOf(pod).createdMs;
 
 /** podByCreationTimestampAndPhase: scheduled first, then oldest, then by name. */
 export function compareDaemonPods(a: Pod, b: Pod): number {
