@@ -453,10 +453,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
           if (representation.as === 'object') stream.writeLine(watches.eventLine(type, object));
           else stream.writeEvent(type, encode(object));
           // A FaultRule's dropped watch: the connection goes away mid-stream, as a broken network would.
-          if (request.watchEventLimit !== undefined && --request.watchEventLimit <= 0) {
-            stream.end();
-            reply.raw.destroy();
-          }
+          if (request.watchEventLimit !== undefined && --request.watchEventLimit <= 0) stream.drop();
         },
         bookmark,
       });

@@ -121,12 +121,16 @@ export class WatchStream {
     if (!this.corked) {
       this.corked = true;
       this.res.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        this.res.uncork();
-      });
+      process.nextTick(() => this.uncork());
     }
     this.res.write(line);
+  }
+
+  /** Sends what is corked now (ending or dropping a corked response would lose it on Node 24). */
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.res.uncork();
   }
 
   writeEvent(type: string, object: unknown): void {
@@ -143,7 +147,18 @@ export class WatchStream {
     if (this.ended) return;
     this.ended = true;
     if (this.timer) clearTimeout(this.timer);
+    this.uncork();
     if (!this.res.writableEnded) this.res.end();
+    for (const l of this.endListeners.splice(0)) l();
+  }
+
+  /** Breaks the connection, as a failing network would, once the events written so far are sent. */
+  drop(): void {
+    if (this.ended) return;
+    this.uncork();
+    this.res.write('', () => this.res.destroy());
+    this.ended = true;
+    if (this.timer) clearTimeout(this.timer);
     for (const l of this.endListeners.splice(0)) l();
   }
 }
