@@ -6,10 +6,8 @@
 import type {
   Container,
   Node,
-  NodeSelectorRequirement,
   NodeSelectorTerm,
   Pod,
-  PodCondition,
   PodStatus,
   Taint,
   Toleration,
@@ -19,9 +17,8 @@ import { nodes, pods } from '../api/resources.js';
 import { parseQuantity } from '../api/validation.js';
 import { bindPod } from '../routes/subresources.js';
 import { updatePodCondition, type PodConditionWire } from '../api/pod-conditions.js';
-import { clone, jsonEqual, type KubeObject } from '../store/object.js';
+import { clone, type KubeObject } from '../store/object.js';
 import { StatusError } from '../store/status-error.js';
-import { formatTimestamp } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { EventRecorder } from './events.js';
 import type { Reconciler } from './runtime.js';
