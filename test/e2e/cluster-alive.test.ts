@@ -6,7 +6,7 @@
 import t, { type Test } from 'tap';
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { ROOT, kubectl, kubectlBinary, startServer, type KubectlVersion, type RunResult, type ServerProcess } from '../helpers/cluster.js';
+import { ROOT, kubectl, kubectlBinary, startServer, until, type KubectlVersion, type RunResult, type ServerProcess } from '../helpers/cluster.js';
 import { parseTable, show } from '../helpers/kubectl-e2e.js';
 
 const VERSIONS: readonly KubectlVersion[] = ['1.27', '1.33'];
@@ -15,7 +15,6 @@ const DS = 'monitoring-daemon';
 const SELECTOR = 'app=monitoring-agent';
 const NODES = ['node-1', 'node-2', 'node-3'];
 /** Generous: two shared cores, other suites running. */
-const WAIT_MS = 60_000;
 
 type Kubectl = (args: string[], options?: { input?: string; timeoutMs?: number }) => Promise<RunResult>;
 
@@ -41,17 +40,6 @@ async function onFreshCluster(t: Test, fn: (t: Test, cluster: Cluster) => Promis
     });
   });
   await Promise.all(runs);
-}
-
-/** Polls check until it reports ok; on timeout fails with what it last saw. */
-async function until<T>(what: string, check: () => Promise<{ ok: boolean; seen: T }>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { ok, seen } = await check();
-    if (ok) return seen;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs / 1000} s; last seen:\n${typeof seen === 'string' ? seen : JSON.stringify(seen, null, 1)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
 }
 
 /**

@@ -4,7 +4,7 @@
 // 50 ready. Checked with real kubectl 1.27 and 1.33 at several kill points.
 import t, { type Test } from 'tap';
 import path from 'node:path';
-import { ROOT, kubectl, kubectlBinary, startServer, type KubectlVersion, type RunResult, type ServerProcess } from '../helpers/cluster.js';
+import { ROOT, kubectl, kubectlBinary, startServer, until, type KubectlVersion, type RunResult, type ServerProcess } from '../helpers/cluster.js';
 import { parseTable, show } from '../helpers/kubectl-e2e.js';
 
 const VERSIONS: readonly KubectlVersion[] = ['1.27', '1.33'];
@@ -14,6 +14,7 @@ const FIXTURE = path.join(ROOT, 'test/fixtures/monitoring-daemon.yaml');
 const DS = 'monitoring-daemon';
 const SELECTOR = 'app=monitoring-agent';
 const WAIT_MS = 120_000;
+const waitUntil = <T>(what: string, check: () => Promise<{ ok: boolean; seen: T }>) => until(what, check, { timeoutMs: WAIT_MS, intervalMs: 500 });
 
 type Kubectl = (args: string[], options?: { input?: string; timeoutMs?: number }) => Promise<RunResult>;
 
@@ -68,16 +69,6 @@ function duplicateMonitor(server: ServerProcess): { stop(): Promise<string[]> } 
   };
 }
 
-async function until<T>(what: string, check: () => Promise<{ ok: boolean; seen: T }>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { ok, seen } = await check();
-    if (ok) return seen;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs / 1000} s; last seen:\n${typeof seen === 'string' ? seen : JSON.stringify(seen, null, 1)}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
 interface KillPoint {
   /** The test's name: a sentence. */
   name: string;
@@ -120,7 +111,7 @@ async function killAndRestart(t: Test, binary: string, point: KillPoint): Promis
   const monitor = duplicateMonitor(second);
   const k: Kubectl = (args, options = {}) => kubectl(binary, second, args, { timeoutMs: 90_000, ...options });
   try {
-    const row = await until(`kubectl get ds ${DS} shows ${NODE_COUNT} everywhere`, async () => {
+    const row = await waitUntil(`kubectl get ds ${DS} shows ${NODE_COUNT} everywhere`, async () => {
       const r = await k(['get', 'ds', DS]);
       const found = r.code === 0 ? parseTable(r.stdout).rows[0] : undefined;
       const counts = found ? ['DESIRED', 'CURRENT', 'READY', 'UP-TO-DATE', 'AVAILABLE'].map((c) => found[c]).join(' ') : '';
@@ -128,7 +119,7 @@ async function killAndRestart(t: Test, binary: string, point: KillPoint): Promis
     });
     t.match(row, { NAME: DS, DESIRED: '50', CURRENT: '50', READY: '50', 'UP-TO-DATE': '50', AVAILABLE: '50' });
 
-    const rows = await until('50 Running pods, none terminating', async () => {
+    const rows = await waitUntil('50 Running pods, none terminating', async () => {
       const r = await k(['get', 'pods', '-o', 'wide', '-l', SELECTOR]);
       if (r.code !== 0) throw new Error(`kubectl get pods failed:\n${show(r)}`);
       const table = r.stdout.trim() ? parseTable(r.stdout).rows : [];

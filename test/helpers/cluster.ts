@@ -138,3 +138,17 @@ export async function eventually<T>(fn: () => Promise<T> | T, { timeoutMs = 10_0
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Polls check until it reports ok and returns what it saw; on timeout fails naming what was awaited
+ * and what it last saw (kubectl output as text, anything else as JSON).
+ */
+export async function until<T>(what: string, check: () => Promise<{ ok: boolean; seen: T }>, { timeoutMs = 60_000, intervalMs = 250 } = {}): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { ok, seen } = await check();
+    if (ok) return seen;
+    if (Date.now() > deadline) throw new Error(`${what}: not reached within ${timeoutMs / 1000} s; last seen:\n${typeof seen === 'string' ? seen : JSON.stringify(seen, null, 1)}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
