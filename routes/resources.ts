@@ -8,7 +8,7 @@ import type { DeleteOptions, Registry, RequestOptions } from '../api/registry.js
 import { apiVersionOf, type ResourceDefinition, type Verb } from '../api/types.js';
 import { PATCH_TYPES, decodeObjectBody, mediaType, negotiate, parseJsonBody, type Representation } from '../server/negotiation.js';
 import type { WatchStreams } from '../server/watch-stream.js';
-import { JsonCache } from '../server/json-cache.js';
+import { JsonCache } from '../store/json-cache.js';
 import { buildTable, parseIncludeObject, partialObjectMetadata } from './table.js';
 import { addWarnings, decodeObjectRequest } from './body.js';
 import type { PatchFormat } from '../api/field-validation.js';

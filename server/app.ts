@@ -14,7 +14,6 @@ import { resourceRoutes, type SubresourceHandler } from '../routes/resources.js'
 import { buildRestOpenApi, restDocsRoutes } from '../routes/rest-openapi.js';
 import { MAX_BODY_BYTES, frameworkErrorHandler, installErrorHandlers } from './errors.js';
 import { WatchStreams } from './watch-stream.js';
-import { JsonCache } from './json-cache.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { POD_SUBRESOURCES } from '../routes/subresources.js';
 import { installFaultInjection } from '../routes/faults.js';
@@ -141,8 +140,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   installRequestLog(app, { registry, now, capacity: options.requestLogSize });
   installFaultInjection(app, { registry, now });
 
-  // One JSON text per stored object version, shared by GET, LIST, write answers and every watcher.
-  const jsonCache = new JsonCache();
+  // One JSON text per stored object version (the store's, which its journal records embed), shared
+  // by GET, LIST, write answers and every watcher.
+  const jsonCache = store.json;
   const watches = new WatchStreams({ maxBufferedBytes: options.maxWatchBufferedBytes, jsonCache });
   app.addHook('preClose', async () => watches.endAll());
   app.addHook('onClose', async () => store.close());

@@ -2,7 +2,7 @@
 // Streams end on timeoutSeconds, on server close, or when a client falls too far behind.
 import type { ServerResponse } from 'node:http';
 import type { StatusObject } from '../store/status-error.js';
-import { JsonCache } from './json-cache.js';
+import { JsonCache } from '../store/json-cache.js';
 
 /** Bytes a client may leave unread before its watch is closed (it re-lists, as upstream's clients do). */
 export const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import { DATA_LAYOUT_VERSION, type Mutation, type PersistenceAdapter, type StoreSnapshot } from './persistence.js';
+import { DATA_LAYOUT_VERSION, type Mutation, type ObjectJson, type PersistenceAdapter, type StoreSnapshot } from './persistence.js';
 import type { KubeObject } from './object.js';
 
 /** The lowdb document: what the data file holds. */
@@ -171,19 +171,32 @@ function endOfJsonString(text: string): number {
 }
 
 /** Encodes one journal record as `<crc32 hex> <json>\n`; the checksum finds torn or corrupt records. */
-export function encodeJournalRecord(mutation: Mutation): string {
-  return encodeJournalBytes(mutation).toString('utf8');
+export function encodeJournalRecord(mutation: Mutation, objectJson?: ObjectJson): string {
+  return encodeJournalBytes(mutation, objectJson).toString('utf8');
 }
 
 /**
  * encodeJournalRecord as the bytes that are written: the JSON is encoded to UTF-8 once, and the
- * checksum and the file write both use those bytes (every durable write makes one of these).
+ * checksum and the file write both use those bytes (every durable write makes one of these). With
+ * objectJson, a put embeds the object's cached text (the same text JSON.stringify would write
+ * there), so the answers and watch events that follow do not serialise the object again.
  */
-function encodeJournalBytes(mutation: Mutation): Buffer {
-  const json = JSON.stringify(mutation);
-  const length = Buffer.byteLength(json);
+function encodeJournalBytes(mutation: Mutation, objectJson?: ObjectJson): Buffer {
+  if (mutation.op !== 'put' || !objectJson) return frameJournalRecord(JSON.stringify(mutation), undefined);
+  const { object, ...head } = mutation;
+  return frameJournalRecord(`${JSON.stringify(head).slice(0, -1)},"object":`, objectJson.of(object));
+}
+
+/** `<crc32 hex> <text><object bytes>}\n` (or `<crc32 hex> <text>\n` without an object). */
+function frameJournalRecord(text: string, object: Buffer | undefined): Buffer {
+  const textLength = Buffer.byteLength(text);
+  const length = textLength + (object ? object.length + 1 : 0);
   const bytes = Buffer.allocUnsafe(length + 10);
-  bytes.write(json, 9, 'utf8');
+  bytes.write(text, 9, 'utf8');
+  if (object) {
+    object.copy(bytes, 9 + textLength);
+    bytes[9 + length - 1] = 0x7d; // }
+  }
   bytes.write(crc32(bytes.subarray(9, 9 + length)).toString(16).padStart(8, '0'), 0, 'latin1');
   bytes[8] = 0x20;
   bytes[length + 9] = 0x0a;
@@ -301,8 +314,8 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     this.snapshotSource = source;
   }
 
-  append(mutation: Mutation): void {
-    const record = encodeJournalBytes(mutation);
+  append(mutation: Mutation, objectJson?: ObjectJson): void {
+    const record = encodeJournalBytes(mutation, objectJson);
     this.pending.push(record);
     this.pendingBytes += record.length;
     this.tail?.push(record);

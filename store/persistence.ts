@@ -10,6 +10,11 @@ export type Mutation =
   | { op: 'put'; resource: string; key: string; rv: number; object: KubeObject }
   | { op: 'delete'; resource: string; key: string; rv: number };
 
+/** The JSON text (UTF-8) of a stored object, made once per object version. */
+export interface ObjectJson {
+  of(obj: KubeObject): Buffer;
+}
+
 /** The whole state: what a snapshot holds and what load() returns. */
 export interface StoreSnapshot {
   resourceVersion: number;
@@ -20,8 +25,11 @@ export interface StoreSnapshot {
 export interface PersistenceAdapter {
   /** Reads the persisted state; undefined for a fresh store. Throws on a corrupt or foreign file. */
   load(): Promise<StoreSnapshot | undefined>;
-  /** Queues a mutation; it becomes durable at the next flush. Called in resourceVersion order. */
-  append(mutation: Mutation): void;
+  /**
+   * Queues a mutation; it becomes durable at the next flush. Called in resourceVersion order.
+   * objectJson gives the stored object's JSON text, shared with the API's answers and watches.
+   */
+  append(mutation: Mutation, objectJson?: ObjectJson): void;
   /** Resolves once every mutation appended so far is durable (group commit). */
   flush(): Promise<void>;
   /** Makes everything durable and releases files. */

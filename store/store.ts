@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { clone, deepFreeze, jsonEqual, type KubeObject } from './object.js';
 import type { Mutation, PersistenceAdapter, StoreSnapshot } from './persistence.js';
+import { JsonCache } from './json-cache.js';
 import { alreadyExists, conflict, gone, notFound, serviceUnavailable, type ResourceRef, qualifiedResource } from './status-error.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -116,6 +117,11 @@ export class ObjectStore {
   /** Watches from at or above this resourceVersion can be served from the log. */
   private oldestServableRV = 0;
   private closed = false;
+  /**
+   * The JSON text of stored objects, made once per object version: the journal record of a write
+   * embeds it, and GET, LIST, write answers and every watcher then send the same bytes.
+   */
+  readonly json = new JsonCache();
 
   private constructor(options: StoreOptions) {
     this.adapter = options.adapter;
@@ -434,7 +440,7 @@ export class ObjectStore {
   }
 
   private async commit(mutation: Mutation, event: StoreEvent): Promise<void> {
-    this.adapter.append(mutation);
+    this.adapter.append(mutation, this.json);
     this.undelivered.push(event);
     await this.adapter.flush();
     this.deliverThrough(event.rv);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { ObjectStore } from '../../store/store.js';
 import { DataFileError, DurableJSONFile, LowdbJournalAdapter, decodeJournal, encodeJournalRecord, parseDataFile, serializeDataFile } from '../../store/lowdb-adapter.js';
 import type { KubeObject } from '../../store/object.js';
+import { JsonCache } from '../../store/json-cache.js';
 import { throwsStatus } from '../helpers/status.js';
 
 const PODS = { group: '', resource: 'pods' };
@@ -54,6 +55,22 @@ t.test('a torn final journal record is ignored', async (t) => {
   t.equal(b.metadata.resourceVersion, '2');
   const again = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
   t.same(again.list(PODS).map((p) => p.metadata.name), ['a', 'b'], 'records after a repaired tear are intact');
+});
+
+t.test('a journal record embeds the object text the store shares with answers and watches', async (t) => {
+  const json = new JsonCache();
+  const object = Object.freeze({ ...pod('ü-text'), spec: { note: 'a "quoted" ünïcode value' } }) as KubeObject;
+  const mutation = { op: 'put' as const, resource: 'pods', key: 'default/ü-text', rv: 3, object };
+  const shared = encodeJournalRecord(mutation, json);
+  t.equal(shared, encodeJournalRecord(mutation), 'the same record as JSON.stringify of the whole mutation');
+  t.equal(json.of(object).toString(), JSON.stringify(object), 'the object text is cached for the answers that follow');
+  t.equal(json.size, 1);
+  t.same(decodeJournal(shared, 'j'), [mutation]);
+  const dir = t.testdir();
+  const store = await ObjectStore.open({ adapter: new LowdbJournalAdapter(path.join(dir, 'data.json')) });
+  const created = await store.create(PODS, pod('a'));
+  t.equal(store.json.size, 1, 'a durable write leaves its object text in the store cache');
+  t.equal(store.json.of(created).toString(), JSON.stringify(created));
 });
 
 t.test('a corrupt record in the middle of the journal is an error, not an empty cluster', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { JsonCache } from '../../server/json-cache.js';
+import { JsonCache } from '../../store/json-cache.js';
 import { deepFreeze } from '../../store/object.js';
 
 t.test('a frozen object is serialised once; an unfrozen one every time', async (t) => {
