@@ -1,0 +1,94 @@
+// The fan-out benchmark's API client, on its own thread: a real client is another process, so its
+// watch parsing and request encoding must not take turns on the server's event loop. The main
+// thread sends one task and gets back what the client timed.
+import { performance } from 'node:perf_hooks';
+import { parentPort, workerData } from 'node:worker_threads';
+import { openWatch, podManifest, pool, postJson, runBounded, until, type WatchEvent } from './support.js';
+
+/** A fan-out: watch pods and DaemonSets from rv, create the DaemonSet, time until n pods are Running+Ready and the status says so. */
+export interface FanOutTask {
+  task: 'fanout';
+  url: string;
+  rv: number;
+  n: number;
+  daemonSet: Record<string, unknown>;
+}
+
+/** The same n pods POSTed directly, bound to nodes, in slow-start batches (1, 2, 4, …). */
+export interface DirectTask {
+  task: 'direct';
+  url: string;
+  n: number;
+}
+
+/** When (ms after the create) the watch had seen every pod: created, bound to its node, Running and Ready. */
+export interface Milestones {
+  created?: number;
+  bound?: number;
+  ready?: number;
+}
+
+export interface FanOutResult {
+  ms: number;
+  podEvents: number;
+  dsEvents: number;
+  milestones: Milestones;
+}
+
+const isReady = (pod: Record<string, any>): boolean =>
+  pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+
+async function fanOut({ url, rv, n, daemonSet }: FanOutTask): Promise<FanOutResult> {
+  const ready = new Set<string>();
+  const created = new Set<string>();
+  const bound = new Set<string>();
+  const milestones: Milestones = {};
+  let podEvents = 0;
+  let dsEvents = 0;
+  let dsDone = false;
+  let start = performance.now();
+  const podWatch = await openWatch(`${url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}`, (e: WatchEvent) => {
+    podEvents++;
+    const name = e.object.metadata.name as string;
+    if (e.type !== 'DELETED' && isReady(e.object)) ready.add(name);
+    else ready.delete(name);
+    created.add(name);
+    if (e.object.spec?.nodeName) bound.add(name);
+    const at = performance.now() - start;
+    if (created.size === n) milestones.created ??= at;
+    if (bound.size === n) milestones.bound ??= at;
+    if (ready.size === n) milestones.ready ??= at;
+  });
+  const dsWatch = await openWatch(`${url}/apis/apps/v1/namespaces/default/daemonsets?watch=true&resourceVersion=${rv}`, (e: WatchEvent) => {
+    dsEvents++;
+    const s = e.object.status ?? {};
+    dsDone = s.desiredNumberScheduled === n && s.numberReady === n && s.updatedNumberScheduled === n && s.numberAvailable === n;
+  });
+  const client = pool(url, 4);
+  try {
+    start = performance.now();
+    await postJson(client, '/apis/apps/v1/namespaces/default/daemonsets', daemonSet);
+    await until(() => ready.size === n && dsDone, 120_000 + n * 200, `${n} pods Running and Ready and the DaemonSet status`, 5);
+    return { ms: performance.now() - start, podEvents, dsEvents, milestones };
+  } finally {
+    podWatch.stop();
+    dsWatch.stop();
+    await client.close();
+  }
+}
+
+async function direct({ url, n }: DirectTask): Promise<number> {
+  const client = pool(url, 64);
+  try {
+    const start = performance.now();
+    for (let pos = 0, batch = 1; pos < n; pos += batch, batch = Math.min(2 * batch, n - pos)) {
+      await runBounded(batch, batch, (i) => postJson(client, '/api/v1/namespaces/default/pods', podManifest(`agent-${pos + i}`, { nodeName: `node-${pos + i + 1}` })).then(() => undefined));
+    }
+    return performance.now() - start;
+  } finally {
+    await client.close();
+  }
+}
+
+const task = workerData as FanOutTask | DirectTask;
+parentPort!.postMessage(task.task === 'fanout' ? await fanOut(task) : await direct(task));
