@@ -9,10 +9,11 @@ export type PodConditionWire = Omit<PodCondition, 'lastProbeTime'> & { lastProbe
 
 /**
  * UpdatePodCondition (pkg/api/v1/pod): sets a condition in status with lastTransitionTime now, or
- * the old one when the status does not change; mutates status; returns whether anything changed.
+ * the old one when the status does not change; sets status.conditions to a new list (the old one
+ * may be a stored object's, frozen); returns whether anything changed.
  */
 export function updatePodCondition(status: PodStatus, condition: PodConditionWire, now: Date): boolean {
-  const conditions = ((status.conditions ??= []) as PodConditionWire[]);
+  const conditions = (status.conditions ?? []) as PodConditionWire[];
   const next: PodConditionWire = { type: condition.type, status: condition.status, lastProbeTime: condition.lastProbeTime ?? null };
   if (condition.reason) next.reason = condition.reason;
   if (condition.message) next.message = condition.message;
@@ -20,7 +21,6 @@ export function updatePodCondition(status: PodStatus, condition: PodConditionWir
   const old = i >= 0 ? conditions[i] : undefined;
   next.lastTransitionTime = old && old.status === condition.status && old.lastTransitionTime ? old.lastTransitionTime : formatTimestamp(now);
   if (old && jsonEqual({ ...old, lastProbeTime: old.lastProbeTime ?? null }, next)) return false;
-  if (old) conditions[i] = next;
-  else conditions.push(next);
+  (status as { conditions: PodConditionWire[] }).conditions = old ? conditions.map((c, j) => (j === i ? next : c)) : [...conditions, next];
   return true;
 }

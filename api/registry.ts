@@ -2,7 +2,7 @@
 // kind, with per-kind behaviour from strategies. HTTP handlers and in-process controllers both
 // write through it, so validation, defaults, preconditions and watch events apply to both.
 import { randomInt } from 'node:crypto';
-import { clone, isPlainObject, jsonEqual, type KubeObject } from '../store/object.js';
+import { clone, isPlainObject, jsonEqual, writableCopy, type KubeObject } from '../store/object.js';
 import { formatTimestamp, type ObjectStore, type StoreEvent, type StoreWatch } from '../store/store.js';
 import {
   StatusError,
@@ -33,6 +33,16 @@ export interface RequestOptions {
   fieldManager?: string;
   /** The write is a server-side apply whose mutator already recorded metadata.managedFields. */
   serverSideApply?: boolean;
+}
+
+export interface PatchOptions extends RequestOptions {
+  subresource?: string;
+  /**
+   * The mutator replaces what it changes below the object's metadata, spec and status instead of
+   * editing it in place: it gets a writableCopy of the stored object rather than a deep clone
+   * (controllers' writes; a patch document's mutator edits in place and needs the clone).
+   */
+  copyOnWrite?: boolean;
 }
 
 export interface ListOptions {
@@ -492,11 +502,11 @@ export class Registry {
    * PATCH and controller writes: applies mutate to a copy of the current object and stores the
    * result, under the rules of the main resource or of the named subresource.
    */
-  async patch(def: ResourceDefinition, namespace: string | undefined, name: string, mutate: Mutator, options: RequestOptions & { subresource?: string } = {}): Promise<KubeObject> {
+  async patch(def: ResourceDefinition, namespace: string | undefined, name: string, mutate: Mutator, options: PatchOptions = {}): Promise<KubeObject> {
     // Upstream decodes the patched JSON into the kind's Go struct; what does not decode is 422 on `patch`.
     let patched: unknown;
     return this.guaranteedUpdate(def, namespace, name, (current) => {
-      const next = mutate(clone(current));
+      const next = mutate(options.copyOnWrite ? writableCopy(current) : clone(current));
       patched = next;
       if (!isPlainObject(next)) throw patchInvalid(next, `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonKindOf(next)} into Go value of type ${TYPE_META_STRUCT}`);
       try {

@@ -60,6 +60,19 @@ function copyJson(value: unknown): unknown {
   return out;
 }
 
+/**
+ * A copy of a stored (frozen) object to change by replacing parts, not editing them: the object,
+ * its metadata, spec and status are the copy's own (shallow) copies; everything deeper is still
+ * the stored object's, frozen and shared until replaced. A write that replaces a few fields (a
+ * status, a label) then copies, freezes, compares and checks only what it replaced.
+ */
+export function writableCopy(obj: KubeObject): KubeObject {
+  const copy: KubeObject = { ...obj, metadata: { ...obj.metadata } };
+  if (isPlainObject(obj.spec)) copy.spec = { ...obj.spec };
+  if (isPlainObject(obj.status)) copy.status = { ...obj.status };
+  return copy;
+}
+
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -15,14 +15,14 @@ export function resetObjectMetaForStatus(obj: KubeObject, old: KubeObject): void
   for (const key of ['labels', 'annotations', 'finalizers', 'ownerReferences', 'generation', 'deletionTimestamp', 'deletionGracePeriodSeconds'] as const) {
     const value = old.metadata[key];
     if (value === undefined) delete meta[key];
-    else (meta as Record<string, unknown>)[key] = clone(value);
+    else (meta as Record<string, unknown>)[key] = value; // old's, frozen: shared, not copied
   }
 }
 
 /** Status subresource: every top-level field but status comes from old, and metadata per ResetObjectMetaForStatus. Mutates obj. */
 export function keepAllButStatus(obj: KubeObject, old: KubeObject): void {
   for (const key of Object.keys(obj)) if (key !== 'metadata' && key !== 'status') delete obj[key];
-  for (const [key, value] of Object.entries(old)) if (key !== 'metadata' && key !== 'status') obj[key] = clone(value);
+  for (const [key, value] of Object.entries(old)) if (key !== 'metadata' && key !== 'status') obj[key] = value; // old's, frozen: shared
   resetObjectMetaForStatus(obj, old);
 }
 

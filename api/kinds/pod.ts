@@ -55,7 +55,8 @@ export function setResourceListDefaults(list: unknown): void {
   if (!isPlainObject(list)) return;
   for (const [name, value] of Object.entries(list)) {
     const canonical = canonicalQuantity(value, -3);
-    if (canonical !== undefined) list[name] = canonical;
+    // Only what changes is written: a stored (frozen) list a controller's write shares is already canonical.
+    if (canonical !== undefined && canonical !== value) list[name] = canonical;
   }
 }
 
@@ -405,7 +406,8 @@ export const podStrategy: Strategy & NameRuled = {
   },
 
   prepareForStatusUpdate(obj, old) {
-    obj.spec = clone(old.spec);
+    // Shared, not copied: old is stored (frozen) and nothing after this changes the spec.
+    obj.spec = old.spec;
     resetObjectMetaForStatus(obj, old);
     const status = (isPlainObject(obj.status) ? obj.status : (obj.status = {})) as PodStatus;
     // QoS is fixed at creation; old kubelets dropped it from their status writes.

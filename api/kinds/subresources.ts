@@ -1,7 +1,7 @@
 // Strategies of the subresources that own one field of their parent: pods/binding owns
 // spec.nodeName (and marks the pod scheduled), namespaces/finalize owns spec.finalizers.
 // Everything else is kept from old.
-import { clone, type KubeObject } from '../../store/object.js';
+import { writableCopy, type KubeObject } from '../../store/object.js';
 import type { SubresourceStrategy } from '../types.js';
 import type { PodStatus } from 'kubernetes-types/core/v1.js';
 import { updatePodCondition } from '../pod-conditions.js';
@@ -10,14 +10,16 @@ interface WithSpec {
   spec?: Record<string, unknown>;
 }
 
-/** Copies old into obj except for one spec field, which keeps obj's value. */
+/**
+ * Makes obj old except for one spec field, which keeps obj's value. The parts of old (stored,
+ * frozen) are shared, not copied: obj's own are its top level, metadata, spec and status.
+ */
 function ownsSpecField(field: string): SubresourceStrategy {
   return {
     prepareForUpdate(obj: KubeObject, old: KubeObject): void {
       const value = (obj as WithSpec).spec?.[field];
-      const fromOld = clone(old) as KubeObject & WithSpec;
       for (const key of Object.keys(obj)) if (key !== 'metadata') delete obj[key];
-      Object.assign(obj, fromOld, { metadata: { ...fromOld.metadata, resourceVersion: obj.metadata.resourceVersion } });
+      Object.assign(obj, writableCopy(old), { metadata: { ...old.metadata, resourceVersion: obj.metadata.resourceVersion } });
       const spec = ((obj as WithSpec).spec ??= {});
       if (value === undefined) delete spec[field];
       else spec[field] = value;

@@ -1,0 +1,90 @@
+// Controllers' writes (copyOnWrite patches) share what they do not replace with the stored object
+// instead of deep-copying it, and an in-place edit of a shared part fails instead of changing
+// stored state.
+import t from 'tap';
+import { buildServer } from '../../server/app.js';
+import { nodes, pods } from '../../api/resources.js';
+import { writableCopy, type KubeObject } from '../../store/object.js';
+
+const PODS = { group: '', resource: 'pods' };
+
+t.test('writableCopy owns its top level, metadata, spec and status, and shares what is deeper', async (t) => {
+  const stored = Object.freeze({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: Object.freeze({ name: 'p', labels: Object.freeze({ a: 'b' }) }),
+    spec: Object.freeze({ containers: Object.freeze([Object.freeze({ name: 'c' })]) }),
+    status: Object.freeze({ phase: 'Pending' }),
+  }) as KubeObject;
+  const copy = writableCopy(stored);
+  copy.metadata.resourceVersion = '2';
+  (copy.spec as Record<string, unknown>).nodeName = 'n';
+  (copy.status as Record<string, unknown>).phase = 'Running';
+  t.equal(copy.metadata.labels, stored.metadata.labels, 'deeper parts are shared');
+  t.equal((copy.spec as { containers: unknown }).containers, (stored.spec as { containers: unknown }).containers);
+  t.same(stored, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', labels: { a: 'b' } }, spec: { containers: [{ name: 'c' }] }, status: { phase: 'Pending' } }, 'the stored object is unchanged');
+  t.throws(() => {
+    (copy.metadata.labels as Record<string, string>).x = 'y';
+  }, TypeError, 'a shared part cannot be edited in place');
+});
+
+t.test('a copyOnWrite status write stores the new status and shares the unchanged spec and labels', async (t) => {
+  const app = await buildServer({ data: 'memory', nodes: 1, logLevel: 'silent' });
+  t.teardown(() => app.close());
+  await app.ready();
+  const registry = app.registry;
+  const created = await registry.create(pods, 'default', { metadata: { name: 'p', labels: { app: 'x' } }, spec: { containers: [{ name: 'c', image: 'nginx', resources: { requests: { cpu: '100m' } } }] } });
+  const updated = await registry.patch(pods, 'default', 'p', (pod) => {
+    pod.status = { ...(pod.status as object), phase: 'Running' };
+    return pod;
+  }, { subresource: 'status', copyOnWrite: true });
+  t.equal((updated.status as { phase: string }).phase, 'Running');
+  t.equal(updated.spec, created.spec, 'the spec is the stored one, not a copy');
+  t.equal(updated.metadata.labels, created.metadata.labels);
+  t.not(updated.metadata.resourceVersion, created.metadata.resourceVersion);
+  t.equal(app.registry.store.get(PODS, 'default', 'p'), updated);
+  t.ok(Object.isFrozen(updated.status), 'what the write replaced is frozen when stored');
+
+  // Node status defaults (canonical quantities) leave an already-canonical, shared list alone.
+  const node = await registry.patch(nodes, undefined, 'node-1', (n) => {
+    n.status = { ...(n.status as object), phase: 'Running' };
+    return n;
+  }, { subresource: 'status', copyOnWrite: true });
+  t.equal((node.status as { phase: string }).phase, 'Running');
+
+  await t.rejects(
+    registry.patch(pods, 'default', 'p', (pod) => {
+      ((pod.spec as { containers: Array<{ image: string }> }).containers[0]!).image = 'changed';
+      return pod;
+    }, { copyOnWrite: true }),
+    /read only/,
+    'an in-place edit of a shared part fails',
+  );
+  t.equal(((app.registry.store.get(PODS, 'default', 'p')!.spec as { containers: Array<{ image: string }> }).containers[0]!).image, 'nginx', 'and changes nothing stored');
+});
+
+t.test('a patch without copyOnWrite still gets a deep copy to edit in place (patch documents)', async (t) => {
+  const app = await buildServer({ data: 'memory', nodes: 0, logLevel: 'silent' });
+  t.teardown(() => app.close());
+  await app.ready();
+  await app.registry.create(pods, 'default', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  const updated = await app.registry.patch(pods, 'default', 'p', (pod) => {
+    ((pod.spec as { containers: Array<{ image: string }> }).containers[0]!).image = 'nginx:2';
+    return pod;
+  });
+  t.equal(((updated.spec as { containers: Array<{ image: string }> }).containers[0]!).image, 'nginx:2');
+});
+
+t.test('a decode check skips only frozen (stored) parts: a wrong type a write brings in is still refused', async (t) => {
+  const app = await buildServer({ data: 'memory', nodes: 0, logLevel: 'silent' });
+  t.teardown(() => app.close());
+  await app.ready();
+  await app.registry.create(pods, 'default', { metadata: { name: 'p' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  await t.rejects(
+    app.registry.patch(pods, 'default', 'p', (pod) => {
+      pod.status = { phase: 7 };
+      return pod;
+    }, { subresource: 'status', copyOnWrite: true }),
+    { status: { code: 422 } },
+  );
+});
