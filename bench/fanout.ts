@@ -12,7 +12,7 @@ import { controllersPlugin } from '../controllers/manager.js';
 import { buildNode } from '../server/bootstrap.js';
 import { buildServer } from '../server/app.js';
 import { Worker } from 'node:worker_threads';
-import { FULL, listen, ms, numberArg, podManifest, profiled, runBounded, tempDir, until } from './support.js';
+import { FULL, listen, mainThreadCpuMs, ms, numberArg, podManifest, profiled, runBounded, tempDir, until } from './support.js';
 import type { DirectTask, FanOutResult, FanOutTask } from './fanout-client.js';
 
 const sizes = process.argv.includes('--nodes') ? [numberArg('nodes', 200)] : FULL ? [1000, 5000] : [200];
@@ -41,7 +41,7 @@ function onClientThread<T>(task: FanOutTask | DirectTask): Promise<T> {
   });
 }
 
-async function fanOut(n: number): Promise<FanOutResult & { loadMs: number; busyMs: number; writes: number }> {
+async function fanOut(n: number): Promise<FanOutResult & { loadMs: number; busyMs: number; cpuMs: number; writes: number }> {
   const tmp = await tempDir();
   try {
     const file = path.join(tmp.dir, 'data.json');
@@ -62,10 +62,13 @@ async function fanOut(n: number): Promise<FanOutResult & { loadMs: number; busyM
         spec: { selector: { matchLabels: { app: 'monitoring-agent' } }, template: { metadata: { labels: { app: 'monitoring-agent' } }, spec: (podManifest('x') as { spec: unknown }).spec } },
       };
       const busyBefore = performance.eventLoopUtilization();
+      const cpuBefore = mainThreadCpuMs();
       const result = await profiled(() => onClientThread<FanOutResult>({ task: 'fanout', url: server.url, rv, n, daemonSet }));
       // Time the server's event loop was busy (not waiting for I/O or timers): steadier than wall time on a noisy machine.
       const busyMs = performance.eventLoopUtilization(busyBefore).active;
-      return { ...result, loadMs, busyMs, writes: store.resourceVersion - rv };
+      const cpuAfter = mainThreadCpuMs();
+      const cpuMs = cpuBefore !== undefined && cpuAfter !== undefined ? cpuAfter - cpuBefore : Number.NaN;
+      return { ...result, loadMs, busyMs, cpuMs, writes: store.resourceVersion - rv };
     } finally {
       await server.close();
     }
@@ -97,7 +100,7 @@ for (const n of sizes) {
   console.log(`  DaemonSet created -> ${n} pods Running+Ready, status ${n}/${n}: ${ms(result.ms)}  (${(result.ms / n).toFixed(2)} ms per pod)`);
   const m = result.milestones;
   console.log(`  all ${n} pods seen created at ${ms(m.created ?? NaN)}, bound at ${ms(m.bound ?? NaN)}, Running+Ready at ${ms(m.ready ?? NaN)}`);
-  console.log(`  server event loop busy during the fan-out: ${ms(result.busyMs)} (${((100 * result.busyMs) / result.ms).toFixed(0)}% of it)`);
+  console.log(`  server event loop busy during the fan-out: ${ms(result.busyMs)} (${((100 * result.busyMs) / result.ms).toFixed(0)}% of it); its thread's CPU time: ${ms(result.cpuMs)}`);
   console.log(`  writes during the fan-out: ${result.writes} (${(result.writes / n).toFixed(1)} per pod); watch events seen: ${result.podEvents} pod, ${result.dsEvents} DaemonSet`);
   console.log(`  ${n} pods POSTed directly (same slow-start batches):  ${ms(baseline)}`);
   console.log(`  ratio fan-out / direct creates:                 ${(result.ms / baseline).toFixed(2)}`);

@@ -1,5 +1,6 @@
 // What the benchmarks share: argument reading, percentiles, temp dirs, in-process servers over a
 // durable or memory store, bounded-concurrency loops and a newline-delimited watch reader.
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -102,6 +103,22 @@ export async function openWatch(url: string, onEvent: (event: WatchEvent, at: nu
     res.body.on('close', resolve);
   });
   return { stop: () => controller.abort(), ended };
+}
+
+/**
+ * CPU time (ms) the process's main thread has used, from /proc (Linux; 10 ms resolution), or
+ * undefined elsewhere. Unlike event-loop busy time, it does not grow when other threads or
+ * processes take the CPU away, so it compares runs on a noisy machine.
+ */
+export function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    // Fields after the command (which may hold spaces) in parentheses: utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resolves once predicate() holds, checking every intervalMs; rejects after timeoutMs. */
