@@ -26,12 +26,63 @@ function eventNameSuffix(now: Date): string {
 export interface EventSource {
   component: string;
   host?: string;
+  /**
+   * Apply client-go's EventCorrelator (default true), as every recorder of the legacy
+   * tools/record API does (kubelet, kube-controller-manager). The scheduler records through the
+   * events.k8s.io API, which has no spam filter or aggregation.
+   */
+  correlate?: boolean;
 }
 
-/** Records events through the registry; safe to call without awaiting in hot paths. */
+// client-go's EventCorrelator defaults (tools/record/events_cache.go).
+/** Events a source may send about one object at once (defaultSpamBurst)… */
+const SPAM_BURST = 25;
+/** …and then one more every 5 minutes (defaultSpamQPS = 1/300). */
+const SPAM_REFILL_MS = 300_000;
+/** Events of one reason with different messages before they are combined (defaultAggregateMaxEvents). */
+const AGGREGATE_MAX_EVENTS = 10;
+/** Similar events further apart than this start a new count (defaultAggregateIntervalInSeconds). */
+const AGGREGATE_INTERVAL_MS = 600_000;
+/** Entries each cache keeps (maxLruCacheEntries). */
+const CACHE_ENTRIES = 4096;
+
+/** Sets key in an insertion-ordered map used as an LRU cache of at most CACHE_ENTRIES. */
+function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
+  cache.delete(key);
+  cache.set(key, value);
+  if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
+}
+
+/** One event to write: new, or a count bump of the event already written under key. */
+interface EventWrite {
+  key: string;
+  namespace: string;
+  involvedObject: Record<string, unknown>;
+  type: EventType;
+  reason: string;
+  message: string;
+  /** The combined event of similar ones, which carries no reporting controller or instance. */
+  aggregate: boolean;
+  now: Date;
+}
+
+/**
+ * Records events through the registry as client-go's recorder does: an event identical to one
+ * already written bumps its count; with correlation, the tenth and later events of one reason
+ * about one object with different messages are combined into one "(combined from similar
+ * events)" event, and a source sends at most 25 events about one object at once, then one every
+ * 5 minutes (the rest are dropped, as upstream's spam filter drops them). Writes for one event
+ * key go out one after the other.
+ */
 export class EventRecorder {
-  /** dedupe key -> event name, for the events this process wrote. */
+  /** event key -> event name, for the events this recorder wrote (client-go's eventLogger cache). */
   private readonly seen = new Map<string, string>();
+  /** aggregate key -> the messages seen of similar events, and when the last one was. */
+  private readonly aggregates = new Map<string, { messages: Set<string>; last: number }>();
+  /** source + object -> the spam filter's token bucket. */
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /** event key -> the write in flight for it (a count bump waits for the create before it). */
+  private readonly writing = new Map<string, Promise<void>>();
 
   constructor(
     private readonly registry: Registry,
@@ -39,57 +90,93 @@ export class EventRecorder {
     private readonly source: EventSource,
   ) {}
 
-  /** Records (or bumps the count of) an event about obj. Never throws: events are best effort. */
+  /** Records (or bumps the count of) an event about obj. Never throws for API errors: events are best effort. */
   async record(obj: KubeObject, type: EventType, reason: string, message: string, options: { fieldPath?: string; nodeAsUid?: boolean } = {}): Promise<void> {
-    try {
-      await this.write(obj, type, reason, message, options);
-    } catch (err) {
+    const write = this.correlate(obj, type, reason, message, options);
+    if (!write) return;
+    const done = (this.writing.get(write.key) ?? Promise.resolve()).then(() => this.write(write)).catch((err: unknown) => {
       // A missing namespace or a racing delete must not fail the controller that reports.
       if (!(err instanceof StatusError)) throw err;
+    });
+    this.writing.set(write.key, done);
+    try {
+      await done;
+    } finally {
+      if (this.writing.get(write.key) === done) this.writing.delete(write.key);
     }
   }
 
-  private async write(obj: KubeObject, type: EventType, reason: string, message: string, options: { fieldPath?: string; nodeAsUid?: boolean }): Promise<void> {
+  /** EventCorrelate, decided at once (so that concurrent records see each other): what to write, or nothing. */
+  private correlate(obj: KubeObject, type: EventType, reason: string, message: string, options: { fieldPath?: string; nodeAsUid?: boolean }): EventWrite | undefined {
     const def = this.registry.resources.find((d) => d.kind === obj.kind && apiVersionOf(d) === obj.apiVersion);
     const clusterScoped = def ? !def.namespaced : !obj.metadata.namespace;
     const namespace = clusterScoped ? 'default' : obj.metadata.namespace!;
     const uid = options.nodeAsUid ? obj.metadata.name! : obj.metadata.uid!;
-    const key = [namespace, uid, type, reason, message, this.source.component, this.source.host ?? ''].join('\u0000');
-    const now = formatTimestamp(this.clock.now());
-    const existing = this.seen.get(key);
-    if (existing && this.registry.store.get({ group: '', resource: 'events' }, namespace, existing)) {
-      await this.registry.patch(events, namespace, existing, (ev) => {
+    const involvedObject = {
+      kind: obj.kind,
+      namespace: clusterScoped ? '' : obj.metadata.namespace,
+      name: obj.metadata.name,
+      uid,
+      apiVersion: obj.apiVersion,
+      resourceVersion: obj.metadata.resourceVersion,
+      ...(options.fieldPath ? { fieldPath: options.fieldPath } : {}),
+    };
+    const source = [this.source.component, this.source.host ?? ''];
+    const objectKey = [...source, obj.kind, involvedObject.namespace, obj.metadata.name, uid, obj.apiVersion].join('\u0000');
+    const now = this.clock.now();
+    const write: EventWrite = { key: [objectKey, options.fieldPath ?? '', type, reason, message].join('\u0000'), namespace, involvedObject, type, reason, message, aggregate: false, now };
+    if (this.source.correlate === false) return write;
+
+    // EventAggregator (EventAggregatorByReasonFunc): similar events differ only in their message.
+    const at = now.getTime();
+    const aggregateKey = [objectKey, type, reason, ...source].join('\u0000');
+    let similar = this.aggregates.get(aggregateKey);
+    if (!similar || at - similar.last > AGGREGATE_INTERVAL_MS) similar = { messages: new Set(), last: at };
+    similar.messages.add(message);
+    similar.last = at;
+    remember(this.aggregates, aggregateKey, similar);
+    if (similar.messages.size >= AGGREGATE_MAX_EVENTS) {
+      similar.messages.delete(similar.messages.values().next().value!);
+      Object.assign(write, { key: aggregateKey, message: `(combined from similar events): ${message}`, aggregate: true });
+    }
+
+    // EventSourceObjectSpamFilter: a token bucket per source and object.
+    const bucket = this.buckets.get(objectKey) ?? { tokens: SPAM_BURST, at };
+    bucket.tokens = Math.min(SPAM_BURST, bucket.tokens + Math.max(0, at - bucket.at) / SPAM_REFILL_MS);
+    bucket.at = at;
+    remember(this.buckets, objectKey, bucket);
+    if (bucket.tokens < 1) return undefined;
+    bucket.tokens -= 1;
+    return write;
+  }
+
+  private async write(write: EventWrite): Promise<void> {
+    const now = formatTimestamp(write.now);
+    const existing = this.seen.get(write.key);
+    if (existing && this.registry.store.get({ group: '', resource: 'events' }, write.namespace, existing)) {
+      await this.registry.patch(events, write.namespace, existing, (ev) => {
         ev.count = (Number(ev.count) || 1) + 1;
         ev.lastTimestamp = now;
+        ev.message = write.message;
         return ev;
       });
       return;
     }
-    const name = `${obj.metadata.name}.${eventNameSuffix(this.clock.now())}`;
-    await this.registry.create(events, namespace, {
-      metadata: { name, namespace },
-      involvedObject: {
-        kind: obj.kind,
-        namespace: clusterScoped ? '' : obj.metadata.namespace,
-        name: obj.metadata.name,
-        uid,
-        apiVersion: obj.apiVersion,
-        resourceVersion: obj.metadata.resourceVersion,
-        ...(options.fieldPath ? { fieldPath: options.fieldPath } : {}),
-      },
-      reason,
-      message,
+    const name = `${write.involvedObject.name as string}.${eventNameSuffix(write.now)}`;
+    await this.registry.create(events, write.namespace, {
+      metadata: { name, namespace: write.namespace },
+      involvedObject: write.involvedObject,
+      reason: write.reason,
+      message: write.message,
       source: { component: this.source.component, ...(this.source.host ? { host: this.source.host } : {}) },
       firstTimestamp: now,
       lastTimestamp: now,
       count: 1,
-      type,
+      type: write.type,
       eventTime: null,
-      reportingComponent: this.source.component,
-      reportingInstance: this.source.host ?? '',
+      reportingComponent: write.aggregate ? '' : this.source.component,
+      reportingInstance: write.aggregate ? '' : (this.source.host ?? ''),
     });
-    this.seen.set(key, name);
-    // Bounded like client-go's event cache: the oldest entries go first.
-    if (this.seen.size > 4096) this.seen.delete(this.seen.keys().next().value!);
+    remember(this.seen, write.key, name);
   }
 }

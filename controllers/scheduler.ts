@@ -401,7 +401,8 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
   const initialBackoffMs = options.initialBackoffMs ?? 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 10_000;
   const retryMs = options.unschedulableRetryMs ?? 5 * 60_000;
-  const recorder = new EventRecorder(registry, clock, { component: schedulerName });
+  // The scheduler records through the events.k8s.io API: no spam filter, no aggregation.
+  const recorder = new EventRecorder(registry, clock, { component: schedulerName, correlate: false });
   // The scheduling queue's per-pod back-off: a cache of attempts, rebuilt empty after a restart.
   const backoff = new Map<string, { attempts: number; until: number }>();
 

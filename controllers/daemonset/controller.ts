@@ -38,6 +38,9 @@ export interface DaemonSetControllerOptions {
 /** A Reconciler running upstream's DaemonSet controller; keys are `<namespace>/<name>`. */
 export function daemonSetController(registry: Registry, clock: Clock, options: DaemonSetControllerOptions = {}): Reconciler {
   const recorder = new EventRecorder(registry, clock, { component: 'daemonset-controller' });
+  // kubemock's own slow-start batch events: a source of their own, without client-go's correlation
+  // (which would combine them, and drop them with the SuccessfulCreate events past 25).
+  const pacingRecorder = new EventRecorder(registry, clock, { component: 'daemonset-pacing', correlate: false });
   // Slow-start batches, burstReplicas and the client rate limiter (pacing.ts); one per controller, like its client.
   const pacer = new DaemonSetPacer();
   // Per-node failed-pod back-off (E8); belongs to this controller instance, like upstream's.
@@ -173,7 +176,7 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
         break; // slow start: the remaining creates would most likely fail the same way
       }
       // kubemock's own event (realistic pacing only): makes the slow-start batches visible.
-      if (chunk.completes) await recorder.record(dsObj, 'Normal', 'CreateBatch', `Sync ${chunk.completes.sync}, slow-start batch ${chunk.completes.batch}: ${chunk.completes.size} pods`);
+      if (chunk.completes) await pacingRecorder.record(dsObj, 'Normal', 'CreateBatch', `Sync ${chunk.completes.sync}, slow-start batch ${chunk.completes.batch}: ${chunk.completes.size} pods`);
     }
     for (const del of plan.pods.delete) {
       try {

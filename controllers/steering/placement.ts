@@ -138,7 +138,8 @@ const COALESCE_MS = 1000;
 
 /** Keeps one DaemonSetPlacement per DaemonSet (key `<namespace>/<name>`). */
 export function placementController(registry: Registry, clock: Clock): Reconciler {
-  const recorder = new EventRecorder(registry, clock, { component: 'daemonset-placement' });
+  // kubemock's own component: not an upstream recorder, so no client-go correlation.
+  const recorder = new EventRecorder(registry, clock, { component: 'daemonset-placement', correlate: false });
   // When each placement was last written (clock ms), to coalesce the rewrites of a big rollout.
   const lastWrite = new Map<string, number>();
   // The reasons last reported per DaemonSet uid and node, so each change is reported once.

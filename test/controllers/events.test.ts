@@ -23,3 +23,47 @@ t.test('events are named <object>.<UnixNano hex> as client-go names them, unique
   t.equal(events.find((e) => e.reason === 'Pulled')?.count, 2);
   t.equal(events.find((e) => e.reason === 'Created')?.count, 1);
 });
+
+t.test("client-go's EventCorrelator: similar events are combined after nine, and a source sends 25 events about one object, then one every 5 minutes", async (t) => {
+  const { app } = await testServer(t);
+  const clock = new FakeClock('2026-01-01T00:00:00Z');
+  const recorder = new EventRecorder(app.registry, clock, { component: 'daemonset-controller' });
+  const pod = await app.registry.create(pods, 'default', { metadata: { name: 'owner' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  const about = () => app.registry.store.list(EVENTS, 'default').filter((e) => (e.involvedObject as { name?: string }).name === 'owner');
+  // Concurrently, as the DaemonSet controller records a batch of creates.
+  await Promise.all(Array.from({ length: 30 }, (_, i) => recorder.record(pod, 'Normal', 'SuccessfulCreate', `Created pod: p-${i}`)));
+  let events = about();
+  t.equal(events.length, 10, 'nine events of their own and one combined event');
+  const separate = events.filter((e) => !(e.message as string).startsWith('('));
+  t.same(separate.map((e) => e.message).sort(), Array.from({ length: 9 }, (_, i) => `Created pod: p-${i}`).sort());
+  const combined = events.find((e) => (e.message as string).startsWith('(combined from similar events): '))!;
+  t.ok(combined, 'the tenth and later are combined');
+  t.equal(combined.count, 16, 'the spam filter let 25 through: 9 alone, 16 combined; the last 5 were dropped');
+  t.equal(combined.message, '(combined from similar events): Created pod: p-24');
+  t.equal(combined.reportingComponent, '', 'a combined event names no reporting controller, as upstream');
+  t.match(combined.source, { component: 'daemonset-controller' });
+
+  await recorder.record(pod, 'Normal', 'SuccessfulCreate', 'Created pod: dropped');
+  t.equal(about().find((e) => e.metadata.name === combined.metadata.name)!.count, 16, 'no token left: dropped');
+  clock.advance(300_000);
+  await recorder.record(pod, 'Normal', 'SuccessfulCreate', 'Created pod: after-5m');
+  events = about();
+  const later = events.find((e) => e.metadata.name === combined.metadata.name)!;
+  t.equal(later.count, 17, 'one token every 5 minutes');
+  t.equal(later.message, '(combined from similar events): Created pod: after-5m');
+
+  // Another source, or another object, has its own bucket.
+  const other = new EventRecorder(app.registry, clock, { component: 'daemonset-pacing' });
+  await other.record(pod, 'Normal', 'CreateBatch', 'batch 1');
+  t.ok(about().some((e) => e.reason === 'CreateBatch'), 'another source about the same object is not limited by the first');
+});
+
+t.test('a recorder without correlation (the events.k8s.io API, as the scheduler uses) writes every event', async (t) => {
+  const { app } = await testServer(t);
+  const clock = new FakeClock('2026-01-01T00:00:00Z');
+  const recorder = new EventRecorder(app.registry, clock, { component: 'default-scheduler', correlate: false });
+  const pod = await app.registry.create(pods, 'default', { metadata: { name: 'many' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  for (let i = 0; i < 30; i++) await recorder.record(pod, 'Warning', 'FailedScheduling', `attempt ${i}`);
+  const events = app.registry.store.list(EVENTS, 'default').filter((e) => (e.involvedObject as { name?: string }).name === 'many');
+  t.equal(events.length, 30);
+});
