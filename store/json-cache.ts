@@ -8,6 +8,13 @@ const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
 /** A bounded map from frozen objects to their JSON text as UTF-8 bytes; the oldest entries go first. */
 export class JsonCache {
   private readonly texts = new Map<object, Buffer>();
+  /**
+   * Cached objects, oldest first from `oldest` on: eviction takes from here rather than from the
+   * map's iterator, which would walk past every entry deleted since the map last rehashed on
+   * each call (a full cache evicts on every write).
+   */
+  private order: object[] = [];
+  private oldest = 0;
   private bytes = 0;
 
   constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
@@ -23,11 +30,17 @@ export class JsonCache {
     // Only what cannot change is kept; a huge object is not worth evicting everything else for.
     if (Object.isFrozen(obj) && bytes.length <= this.maxBytes / 8) {
       this.texts.set(obj, bytes);
+      this.order.push(obj);
       this.bytes += bytes.length;
-      for (const [old, oldBytes] of this.texts) {
-        if (this.bytes <= this.maxBytes) break;
+      while (this.bytes > this.maxBytes) {
+        const old = this.order[this.oldest++]!;
+        this.bytes -= this.texts.get(old)!.length;
         this.texts.delete(old);
-        this.bytes -= oldBytes.length;
+      }
+      // Drop the evicted head of the queue now and then instead of shifting on every eviction.
+      if (this.oldest > 4096 && this.oldest * 2 > this.order.length) {
+        this.order = this.order.slice(this.oldest);
+        this.oldest = 0;
       }
     }
     return bytes;

@@ -38,3 +38,16 @@ t.test('the cache keeps at most its byte budget, dropping the oldest first', asy
   const last = objects[99]!;
   t.equal(cache.of(last), cache.of(last), 'the newest is still there');
 });
+
+t.test('a full cache keeps evicting in order through many writes (the eviction queue is trimmed as it goes)', async (t) => {
+  const cache = new JsonCache(64 * 1024);
+  const objects = Array.from({ length: 20_000 }, (_, i) => deepFreeze({ i, pad: 'x'.repeat(100) }));
+  for (const o of objects) cache.of(o);
+  const perEntry = JSON.stringify(objects[0]).length;
+  t.ok(cache.size <= Math.ceil((64 * 1024) / perEntry), `${cache.size} entries kept within the budget`);
+  t.ok(cache.size >= Math.floor((64 * 1024) / (perEntry + 10)), 'and the budget is used');
+  const newest = cache.of(objects[19_999]!);
+  t.equal(cache.of(objects[19_999]!), newest, 'the newest is cached');
+  const oldest = cache.of(objects[0]!);
+  t.equal(oldest.toString(), JSON.stringify(objects[0]), 'an evicted object is serialised again');
+});
