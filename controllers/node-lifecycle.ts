@@ -275,7 +275,17 @@ export function nodeLifecycleController(registry: Registry, clock: Clock, option
     workers: 4,
     watches: [
       { def: nodes, keys: (obj) => [obj.metadata.name!] },
-      { def: pods, keys: (obj) => (asPod(obj).spec?.nodeName ? [asPod(obj).spec!.nodeName!] : []) },
+      // A pod matters here only for taint eviction (pods are marked not ready when their node
+      // turns not ready, which is a node event): a pod change wakes its node only while the node
+      // has a NoExecute taint, not on every status write of every pod.
+      {
+        def: pods,
+        keys: (obj) => {
+          const nodeName = asPod(obj).spec?.nodeName;
+          const node = nodeName ? registry.store.get(NODES, undefined, nodeName) : undefined;
+          return node && (asNode(node).spec?.taints ?? []).some((t) => t.effect === 'NoExecute') ? [nodeName!] : [];
+        },
+      },
     ],
     initialKeys: () => registry.store.list(NODES).map((n) => n.metadata.name!),
     async reconcile(name) {
