@@ -4,6 +4,8 @@
 
 /** Bytes kept at most before the oldest entries go. */
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
+/** Cached texts are carved from slabs of this size (a bigger text gets a slab of its own). */
+const SLAB_BYTES = 1024 * 1024;
 
 /** A bounded map from frozen objects to their JSON text as UTF-8 bytes; the oldest entries go first. */
 export class JsonCache {
@@ -16,6 +18,13 @@ export class JsonCache {
   private order: object[] = [];
   private oldest = 0;
   private bytes = 0;
+  /**
+   * Where cached texts are written, one after another. Entries are evicted in the order they were
+   * carved, so a slab is released once eviction has passed all of it: one allocation per MiB
+   * instead of one external buffer (and its GC bookkeeping) per object version.
+   */
+  private slab = Buffer.alloc(0);
+  private slabAt = 0;
 
   constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
 
@@ -24,24 +33,27 @@ export class JsonCache {
     let bytes = this.texts.get(obj);
     if (bytes !== undefined) return bytes;
     const text = JSON.stringify(obj);
-    // Unpooled: a kept slice of Buffer's shared 8 KiB pool would keep the whole slab alive.
-    bytes = Buffer.allocUnsafeSlow(Buffer.byteLength(text));
-    bytes.write(text);
     // Only what cannot change is kept; a huge object is not worth evicting everything else for.
-    if (Object.isFrozen(obj) && bytes.length <= this.maxBytes / 8) {
-      this.texts.set(obj, bytes);
-      this.order.push(obj);
-      this.bytes += bytes.length;
-      while (this.bytes > this.maxBytes) {
-        const old = this.order[this.oldest++]!;
-        this.bytes -= this.texts.get(old)!.length;
-        this.texts.delete(old);
-      }
-      // Drop the evicted head of the queue now and then instead of shifting on every eviction.
-      if (this.oldest > 4096 && this.oldest * 2 > this.order.length) {
-        this.order = this.order.slice(this.oldest);
-        this.oldest = 0;
-      }
+    if (!Object.isFrozen(obj) || text.length > this.maxBytes / 8) return Buffer.from(text);
+    // Room for the worst case: 3 bytes of UTF-8 per UTF-16 unit.
+    if (this.slab.length - this.slabAt < text.length * 3) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, text.length * 3));
+      this.slabAt = 0;
+    }
+    bytes = this.slab.subarray(this.slabAt, this.slabAt + this.slab.write(text, this.slabAt));
+    this.slabAt += bytes.length;
+    this.texts.set(obj, bytes);
+    this.order.push(obj);
+    this.bytes += bytes.length;
+    while (this.bytes > this.maxBytes) {
+      const old = this.order[this.oldest++]!;
+      this.bytes -= this.texts.get(old)!.length;
+      this.texts.delete(old);
+    }
+    // Drop the evicted head of the queue now and then instead of shifting on every eviction.
+    if (this.oldest > 4096 && this.oldest * 2 > this.order.length) {
+      this.order = this.order.slice(this.oldest);
+      this.oldest = 0;
     }
     return bytes;
   }

@@ -51,3 +51,15 @@ t.test('a full cache keeps evicting in order through many writes (the eviction q
   const oldest = cache.of(objects[0]!);
   t.equal(oldest.toString(), JSON.stringify(objects[0]), 'an evicted object is serialised again');
 });
+
+t.test('cached texts share slabs, are exact UTF-8 however long, and stay intact as later texts are carved', async (t) => {
+  const cache = new JsonCache(256 * 1024 * 1024);
+  const objects = Array.from({ length: 3000 }, (_, i) => deepFreeze({ i, text: `${'ü€😀'.repeat(i % 50)}${'x'.repeat(i)}` }));
+  const texts = objects.map((o) => cache.of(o));
+  for (const [i, o] of objects.entries()) t.equal(texts[i]!.toString(), JSON.stringify(o), `object ${i}`, { diagnostic: false });
+  t.equal(texts[0]!.buffer, texts[1]!.buffer, 'small texts are carved from one slab');
+  const big = deepFreeze({ big: 'y'.repeat(2 * 1024 * 1024) });
+  t.equal(cache.of(big).toString(), JSON.stringify(big), 'a text larger than a slab gets one of its own');
+  const open = { n: 'not frozen' };
+  t.equal(cache.of(open).toString(), JSON.stringify(open));
+});
