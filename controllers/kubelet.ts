@@ -104,7 +104,9 @@ export interface NodeStatusPlan {
  */
 export function planNodeStatus(node: Node, now: Date, reportIntervalMs: number, notReady?: NodeNotReady): NodeStatusPlan {
   const name = node.metadata?.name ?? '';
-  const status = clone(node.status ?? {}) as NodeStatus;
+  // A shallow copy: everything below replaces status fields, never edits them, and this runs on
+  // every sync of the node (most of them write nothing).
+  const status = { ...(node.status ?? {}) } as NodeStatus;
   const nowText = formatTimestamp(now);
   const conditions: NodeCondition[] = [...(status.conditions ?? [])];
   const events: KubeletEvent[] = [];
@@ -454,6 +456,9 @@ export function planPod(pod: Pod, ctx: PodRuntimeContext): PodPlan {
 
   // Running: keep conditions True (the node lifecycle controller may have marked the pod not
   // ready while this kubelet was stopped) and restart containers whose image was changed.
+  // A stored (frozen) pod found in order on this host before is still in order: every sync of the
+  // node (each heartbeat, each write of its pods) re-plans it.
+  if (Object.isFrozen(pod) && settledRunningPods.get(pod) === (hostIP ?? '')) return { events: [] };
   const events: KubeletEvent[] = [];
   const pulled: string[] = [];
   const containerStatuses = containers.map((c) => {
@@ -478,8 +483,14 @@ export function planPod(pod: Pod, ctx: PodRuntimeContext): PodPlan {
     ...(podIP ? { podIP, podIPs: status.podIPs ?? [{ ip: podIP }] } : {}),
     containerStatuses,
   };
-  return write(next, { events, pulled });
+  const plan = write(next, { events, pulled });
+  // Nothing to do depends only on the pod and its host here (time, IPs and images matter only to a change).
+  if (!plan.status && events.length === 0 && Object.isFrozen(pod)) settledRunningPods.set(pod, hostIP ?? '');
+  return plan;
 }
+
+/** Running pods (stored, so frozen: a write replaces the object) whose plan was nothing, with the host IP it was planned on. */
+const settledRunningPods = new WeakMap<Pod, string>();
 
 // ---------------------------------------------------------------------------------------------
 // The reconciler

@@ -17,7 +17,7 @@ import {
   planPod,
   type PodRuntimeContext,
 } from '../../controllers/kubelet.js';
-import type { KubeObject } from '../../store/object.js';
+import { deepFreeze, type KubeObject } from '../../store/object.js';
 import { eventually } from '../helpers/cluster.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
@@ -187,6 +187,14 @@ t.test('a bound pod is ContainerCreating first, then Running with IP, conditions
   markedNotReady.status!.conditions = markedNotReady.status!.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', lastTransitionTime: '2026-01-01T00:05:00Z' } : c));
   const restored = planPod(markedNotReady, ctx(at(400_000)));
   t.match(restored.status!.conditions!.find((c) => c.type === 'Ready'), { status: 'True', lastTransitionTime: '2026-01-01T00:06:40Z' });
+
+  // A stored (frozen) running pod found in order is not planned again on the same host; on another host it is.
+  const stored = deepFreeze(boundPod({}, running.status));
+  t.same(planPod(stored, ctx(at(60_000))), { events: [], pulled: [] }, 'planned once');
+  t.same(planPod(stored, ctx(at(61_000))), { events: [] }, 'then found in order at once (no container statuses worked out)');
+  const moved = { ...node(), status: { ...node().status, addresses: [{ type: 'InternalIP', address: '192.0.2.7' }] } } as Node;
+  const replanned = planPod(stored, ctx(at(62_000), { node: moved }));
+  t.match(replanned.status, { hostIP: '192.0.2.7' }, 'a new host IP is a change');
 });
 
 t.test('images already on the node are not pulled again', async (t) => {
