@@ -220,8 +220,17 @@ export function normalizeImage(image: string): string {
   return name.slice(name.lastIndexOf('/')).includes(':') ? name : `${name}:latest`;
 }
 
+/** Digests by image text: every started container reports its image's digest, and a cluster runs few images. */
+const IMAGE_DIGESTS = new Map<string, string>();
+
 function imageDigest(image: string): string {
-  return createHash('sha256').update(normalizeImage(image)).digest('hex');
+  let digest = IMAGE_DIGESTS.get(image);
+  if (digest === undefined) {
+    digest = createHash('sha256').update(normalizeImage(image)).digest('hex');
+    if (IMAGE_DIGESTS.size >= 1024) IMAGE_DIGESTS.clear();
+    IMAGE_DIGESTS.set(image, digest);
+  }
+  return digest;
 }
 
 /** The imageID a runtime reports: `repository@sha256:<digest>`. */
@@ -288,30 +297,40 @@ export function fieldPath(list: 'containers' | 'initContainers', name: string): 
   return `spec.${list}{${name}}`;
 }
 
-/** Desired kubelet conditions in the kubelet's order; other conditions (DisruptionTarget, gates) are kept after them. */
+/** The conditions the kubelet sets, in its order. */
+const KUBELET_POD_CONDITIONS: ReadonlySet<string> = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']);
+
+/**
+ * Desired kubelet conditions in the kubelet's order; other conditions (DisruptionTarget, gates)
+ * are kept after them. Every plan of every pod makes these: built directly, without spreads.
+ */
 export function podConditions(pod: Pod, state: PodState, now: Date): PodConditionWire[] {
-  const nowText = formatTimestamp(now);
-  const unready = (pod.spec?.containers ?? []).map((c) => c.name);
-  const incomplete = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy !== 'Always').map((c) => c.name);
-  const want: PodConditionWire[] = [
-    { type: 'PodReadyToStartContainers', status: state.sandboxReady ? 'True' : 'False' },
-    state.initialized
-      ? { type: 'Initialized', status: 'True' }
-      : { type: 'Initialized', status: 'False', reason: 'ContainersNotInitialized', message: `containers with incomplete status: [${incomplete.join(' ')}]` },
-    state.containersReady ? { type: 'Ready', status: 'True' } : { type: 'Ready', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` },
-    state.containersReady
-      ? { type: 'ContainersReady', status: 'True' }
-      : { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: `containers with unready status: [${unready.join(' ')}]` },
-    { type: 'PodScheduled', status: 'True' },
-  ];
   const old = (pod.status?.conditions ?? []) as PodConditionWire[];
-  const managed = new Set(want.map((c) => c.type));
-  const merged = want.map((c) => {
-    const prev = old.find((o) => o.type === c.type);
-    const keep = prev && prev.status === c.status && prev.lastTransitionTime;
-    return { ...c, lastProbeTime: null, lastTransitionTime: keep ? prev.lastTransitionTime : nowText };
-  });
-  return [...merged, ...old.filter((c) => !managed.has(c.type))];
+  let nowText: string | undefined;
+  const condition = (type: string, ok: boolean, reason?: string, message?: () => string): PodConditionWire => {
+    const status = ok ? 'True' : 'False';
+    let since: string | undefined;
+    for (const o of old) {
+      if (o.type !== type) continue;
+      if (o.status === status && o.lastTransitionTime) since = o.lastTransitionTime;
+      break;
+    }
+    since ??= nowText ??= formatTimestamp(now);
+    return ok || reason === undefined
+      ? { type, status, lastProbeTime: null, lastTransitionTime: since }
+      : { type, status, reason, message: message!(), lastProbeTime: null, lastTransitionTime: since };
+  };
+  const unready = () => `containers with unready status: [${(pod.spec?.containers ?? []).map((c) => c.name).join(' ')}]`;
+  const incomplete = () => `containers with incomplete status: [${(pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy !== 'Always').map((c) => c.name).join(' ')}]`;
+  const conditions = [
+    condition('PodReadyToStartContainers', state.sandboxReady),
+    condition('Initialized', state.initialized, 'ContainersNotInitialized', incomplete),
+    condition('Ready', state.containersReady, 'ContainersNotReady', unready),
+    condition('ContainersReady', state.containersReady, 'ContainersNotReady', unready),
+    condition('PodScheduled', true),
+  ];
+  for (const o of old) if (!KUBELET_POD_CONDITIONS.has(o.type)) conditions.push(o);
+  return conditions;
 }
 
 function waitingStatus(c: Container, reason: string): ContainerStatus {
