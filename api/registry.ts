@@ -38,11 +38,12 @@ export interface RequestOptions {
 export interface PatchOptions extends RequestOptions {
   subresource?: string;
   /**
-   * The mutator replaces what it changes below the object's metadata, spec and status instead of
-   * editing it in place: it gets a writableCopy of the stored object rather than a deep clone
-   * (controllers' writes; a patch document's mutator edits in place and needs the clone).
+   * The mutator is kubemock's own typed code (a controller, the binding handler), not a patch
+   * document. It gets a writableCopy of the stored object rather than a deep clone (it replaces
+   * what it changes below metadata, spec and status, never edits it in place), and its result is
+   * not checked for JSON types the kind's Go structs would refuse (typed code cannot produce them).
    */
-  copyOnWrite?: boolean;
+  internal?: boolean;
 }
 
 export interface ListOptions {
@@ -506,11 +507,11 @@ export class Registry {
     // Upstream decodes the patched JSON into the kind's Go struct; what does not decode is 422 on `patch`.
     let patched: unknown;
     return this.guaranteedUpdate(def, namespace, name, (current) => {
-      const next = mutate(options.copyOnWrite ? writableCopy(current) : clone(current));
+      const next = mutate(options.internal ? writableCopy(current) : clone(current));
       patched = next;
       if (!isPlainObject(next)) throw patchInvalid(next, `couldn't get version/kind; json parse error: json: cannot unmarshal ${jsonKindOf(next)} into Go value of type ${TYPE_META_STRUCT}`);
       try {
-        checkDecodable(def.group, def.version, def.kind, next);
+        if (!options.internal) checkDecodable(def.group, def.version, def.kind, next);
       } catch (err) {
         if (err instanceof DecodeError) throw patchInvalid(next, err.message);
         throw err;

@@ -157,9 +157,6 @@ function mismatchError(what: string, type: GoType, path: FieldPath | undefined, 
 
 function check(value: unknown, type: GoType, path: FieldPath | undefined, structName: string): void {
   if (value === null || value === undefined) return; // null decodes to the zero value
-  // A frozen part is a stored object's (a controller's write shares what it did not replace): it
-  // was checked when it was stored. Nothing a client sends is frozen.
-  if (typeof value === 'object' && Object.isFrozen(value)) return;
   switch (type.kind) {
     case 'struct': {
       if (!isPlainObject(value)) throw mismatchError(jsonKind(value), type, path, structName);

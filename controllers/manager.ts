@@ -82,7 +82,7 @@ const QUIET_KINDS = new Set(['Lease', 'Event']);
 /**
  * The registry a controller writes through: the same registry, plus one log line per write
  * ("created pod", "bound pod", "deleted pod" at info; other patches and heartbeats at debug).
- * Controllers' mutators replace what they change (copyOnWrite), so a patch does not deep-copy
+ * Controllers' mutators are internal (they replace what they change), so a patch does not deep-copy
  * the stored object.
  */
 export function loggingRegistry(registry: Registry, log: FastifyBaseLogger, controller: { name: string }): Registry {
@@ -102,7 +102,7 @@ export function loggingRegistry(registry: Registry, log: FastifyBaseLogger, cont
       const patched = await registry.patch(def, namespace, name, (current) => {
         before = (current.spec as { nodeName?: string } | undefined)?.nodeName;
         return mutate(current);
-      }, { copyOnWrite: true, ...options });
+      }, { internal: true, ...options });
       const nodeName = (patched.spec as { nodeName?: string } | undefined)?.nodeName;
       if (def.kind === 'Pod' && !before && nodeName) line(false, { namespace, name, node: nodeName }, 'bound pod');
       else line(true, { namespace, name, ...(options?.subresource ? { subresource: options.subresource } : {}) }, `patched ${noun(def.kind)}`);

@@ -45,7 +45,7 @@ export async function bindPod(registry: Registry, namespace: string, name: strin
     spec.nodeName = nodeName;
     pod.spec = spec;
     return pod;
-  }, { subresource: 'binding', copyOnWrite: true });
+  }, { subresource: 'binding', internal: true });
 }
 
 /** POST pods/{name}/eviction: deletes the pod with the eviction's DeleteOptions. */

@@ -1,4 +1,4 @@
-// Controllers' writes (copyOnWrite patches) share what they do not replace with the stored object
+// Controllers' writes (internal patches) share what they do not replace with the stored object
 // instead of deep-copying it, and an in-place edit of a shared part fails instead of changing
 // stored state.
 import t from 'tap';
@@ -29,7 +29,7 @@ t.test('writableCopy owns its top level, metadata, spec and status, and shares w
   }, TypeError, 'a shared part cannot be edited in place');
 });
 
-t.test('a copyOnWrite status write stores the new status and shares the unchanged spec and labels', async (t) => {
+t.test('an internal status write stores the new status and shares the unchanged spec and labels', async (t) => {
   const app = await buildServer({ data: 'memory', nodes: 1, logLevel: 'silent' });
   t.teardown(() => app.close());
   await app.ready();
@@ -38,7 +38,7 @@ t.test('a copyOnWrite status write stores the new status and shares the unchange
   const updated = await registry.patch(pods, 'default', 'p', (pod) => {
     pod.status = { ...(pod.status as object), phase: 'Running' };
     return pod;
-  }, { subresource: 'status', copyOnWrite: true });
+  }, { subresource: 'status', internal: true });
   t.equal((updated.status as { phase: string }).phase, 'Running');
   t.equal(updated.spec, created.spec, 'the spec is the stored one, not a copy');
   t.equal(updated.metadata.labels, created.metadata.labels);
@@ -50,21 +50,21 @@ t.test('a copyOnWrite status write stores the new status and shares the unchange
   const node = await registry.patch(nodes, undefined, 'node-1', (n) => {
     n.status = { ...(n.status as object), phase: 'Running' };
     return n;
-  }, { subresource: 'status', copyOnWrite: true });
+  }, { subresource: 'status', internal: true });
   t.equal((node.status as { phase: string }).phase, 'Running');
 
   await t.rejects(
     registry.patch(pods, 'default', 'p', (pod) => {
       ((pod.spec as { containers: Array<{ image: string }> }).containers[0]!).image = 'changed';
       return pod;
-    }, { copyOnWrite: true }),
+    }, { internal: true }),
     /read only/,
     'an in-place edit of a shared part fails',
   );
   t.equal(((app.registry.store.get(PODS, 'default', 'p')!.spec as { containers: Array<{ image: string }> }).containers[0]!).image, 'nginx', 'and changes nothing stored');
 });
 
-t.test('a patch without copyOnWrite still gets a deep copy to edit in place (patch documents)', async (t) => {
+t.test('a patch that is not internal still gets a deep copy to edit in place (patch documents)', async (t) => {
   const app = await buildServer({ data: 'memory', nodes: 0, logLevel: 'silent' });
   t.teardown(() => app.close());
   await app.ready();
@@ -76,7 +76,7 @@ t.test('a patch without copyOnWrite still gets a deep copy to edit in place (pat
   t.equal(((updated.spec as { containers: Array<{ image: string }> }).containers[0]!).image, 'nginx:2');
 });
 
-t.test('a decode check skips only frozen (stored) parts: a wrong type a write brings in is still refused', async (t) => {
+t.test('a patch document is decode-checked; an internal mutator (typed code) is not', async (t) => {
   const app = await buildServer({ data: 'memory', nodes: 0, logLevel: 'silent' });
   t.teardown(() => app.close());
   await app.ready();
@@ -84,9 +84,17 @@ t.test('a decode check skips only frozen (stored) parts: a wrong type a write br
   await throwsStatus(
     t,
     app.registry.patch(pods, 'default', 'p', (pod) => {
-      pod.status = { phase: 7 };
+      (pod.spec as Record<string, unknown>).hostNetwork = 'yes';
       return pod;
-    }, { subresource: 'status', copyOnWrite: true }),
+    }),
     { code: 422 },
   );
+  try {
+    await app.registry.patch(pods, 'default', 'p', (pod) => {
+      (pod.spec as Record<string, unknown>).hostNetwork = 'yes';
+      return pod;
+    });
+  } catch (err) {
+    t.match((err as Error).message, /cannot unmarshal string into Go struct field PodSpec\.spec\.hostNetwork of type bool/);
+  }
 });
