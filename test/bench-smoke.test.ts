@@ -1,0 +1,43 @@
+// The benchmarks do not run in CI at their sizes; a tiny run of the ones that take size flags keeps
+// them working (npm test builds dist/ first). Figures are not judged here: bench/ prints ratios.
+import t from 'tap';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bench = (name: string) => path.join(root, 'dist', 'bench', `${name}.js`);
+const built = existsSync(bench('fanout'));
+
+function run(name: string, args: string[], nodeArgs: string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...nodeArgs, bench(name), ...args], { cwd: root, timeout: 120_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`${name}: ${err.message}\n${stdout}\n${stderr}`));
+      else resolve(stdout);
+    });
+  });
+}
+
+t.test('bench:fanout at 20 nodes, with the default and a 0 ms start-up', { skip: built ? false : 'dist/ is not built (npm test builds it)' }, async (t) => {
+  const out = await run('fanout', ['--nodes', '20', '--startup-delay-ms', '0']);
+  const runs = [...out.matchAll(/DaemonSet created -> 20 pods Running\+Ready, status 20\/20: ([\d.]+) ms/g)];
+  t.equal(runs.length, 2, 'both fan-outs finished', { out });
+  t.match(out, /all 20 pods seen created at [\d.]+ ms, bound at [\d.]+ ms, Running\+Ready at [\d.]+ ms/);
+  t.match(out, /its thread's CPU time: [\d.]+ ms/);
+  t.match(out, /ratio fan-out \/ direct creates: +[\d.]+/);
+});
+
+t.test('bench:writes and bench:watch at a small size', { skip: built ? false : 'dist/ is not built (npm test builds it)' }, async (t) => {
+  const writes = await run('writes', ['--stored', '200', '--creates', '300']);
+  t.match(writes, /durable \(lowdb \+ fsync'd journal\): +\d+ creates\/s/);
+  t.match(writes, /ratio durable \/ memory throughput: +[\d.]+/);
+  const watch = await run('watch', ['--watchers', '5', '--updates', '100']);
+  t.match(watch, /every watcher saw every update exactly once, in order/);
+});
+
+t.test('bench:memory at a small size', { skip: built ? false : 'dist/ is not built (npm test builds it)' }, async (t) => {
+  const out = await run('memory', ['--nodes', '20', '--pods', '400'], ['--expose-gc']);
+  t.match(out, /settled, controllers running: +RSS [\d.]+ MiB/);
+  t.match(out, /duplicates 0, missing 0, created after the first page but listed 0: consistent/);
+});
