@@ -33,17 +33,19 @@ export interface RequestOptions {
   fieldManager?: string;
   /** The write is a server-side apply whose mutator already recorded metadata.managedFields. */
   serverSideApply?: boolean;
+  /**
+   * The write comes from kubemock's own typed code (a controller, the binding handler), not from
+   * a client's JSON, so nothing in it can have a JSON type the kind's Go structs would refuse: it
+   * is not decode-checked. A create's body is handed over (a fresh object the caller no longer
+   * uses), so it is not copied either. A patch's mutator gets a writableCopy of the stored object
+   * rather than a deep clone: it replaces what it changes below metadata, spec and status, never
+   * edits it in place.
+   */
+  internal?: boolean;
 }
 
 export interface PatchOptions extends RequestOptions {
   subresource?: string;
-  /**
-   * The mutator is kubemock's own typed code (a controller, the binding handler), not a patch
-   * document. It gets a writableCopy of the stored object rather than a deep clone (it replaces
-   * what it changes below metadata, spec and status, never edits it in place), and its result is
-   * not checked for JSON types the kind's Go structs would refuse (typed code cannot produce them).
-   */
-  internal?: boolean;
 }
 
 export interface ListOptions {
@@ -391,7 +393,7 @@ export class Registry {
   }
 
   private async createObject(def: ResourceDefinition, namespace: string | undefined, body: unknown, options: RequestOptions): Promise<KubeObject> {
-    const obj = this.admitBody(def, body);
+    const obj = this.admitBody(def, body, options.internal);
     const meta = obj.metadata;
     dropEmptyMetadata(meta);
     if (def.namespaced) {
@@ -448,7 +450,7 @@ export class Registry {
    * unrecognized`, another kind is `X in version "v" cannot be handled as a Kind`, and values of the
    * wrong JSON type are Go unmarshal errors. JSON null decodes to the empty object.
    */
-  private admitBody(def: ResourceDefinition, body: unknown): KubeObject {
+  private admitBody(def: ResourceDefinition, body: unknown, internal = false): KubeObject {
     const unrecognized = (detail: string): StatusError =>
       badRequest(`the object provided is unrecognized (must be of type ${def.kind}): couldn't get version/kind; json parse error: ${detail} (${summarizeData(body)})`);
     if (body === null || body === undefined) body = {};
@@ -457,7 +459,7 @@ export class Registry {
       const v = body[key];
       if (v !== undefined && v !== null && typeof v !== 'string') throw unrecognized(`json: cannot unmarshal ${jsonKindOf(v)} into Go struct field .${key} of type string`);
     }
-    const obj = clone(body) as KubeObject;
+    const obj = (internal ? body : clone(body)) as KubeObject;
     const apiVersion = apiVersionOf(def);
     // gvkWithDefaults: what the body leaves out is the endpoint's.
     const bodyAPIVersion = typeof obj.apiVersion === 'string' && obj.apiVersion ? obj.apiVersion : apiVersion;
@@ -476,7 +478,7 @@ export class Registry {
       throw badRequest(`the API version in the data (${bodyAPIVersion}) does not match the expected API version (${apiVersion})`);
     }
     try {
-      checkDecodable(def.group, def.version, def.kind, obj);
+      if (!internal) checkDecodable(def.group, def.version, def.kind, obj);
     } catch (err) {
       if (err instanceof DecodeError) throw badRequest(`${cannotHandle}: ${err.message}`);
       throw err;

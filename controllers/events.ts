@@ -176,7 +176,7 @@ export class EventRecorder {
       eventTime: null,
       reportingComponent: write.aggregate ? '' : this.source.component,
       reportingInstance: write.aggregate ? '' : (this.source.host ?? ''),
-    });
+    }, { internal: true });
     remember(this.seen, write.key, name);
   }
 }

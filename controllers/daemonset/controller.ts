@@ -158,7 +158,8 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
     const key = `${ns}/${ds.metadata!.name}`;
     const step = pacer.step(key, pacing, plan.pods.create, clock.now().getTime(), registry.store.deliveredResourceVersion);
     for (const chunk of step.chunks) {
-      const results = await Promise.allSettled(chunk.creates.map((c) => registry.create(pods, ns, c.pod)));
+      // Each planned pod is built for this create alone (buildDaemonPod): handed over, not copied.
+      const results = await Promise.allSettled(chunk.creates.map((c) => registry.create(pods, ns, c.pod, { internal: true })));
       for (const r of results) if (r.status === 'fulfilled') pacer.created(key, Number(r.value.metadata.resourceVersion));
       let failed = false;
       // One event per created pod (each message its own, so nothing to deduplicate): written together.

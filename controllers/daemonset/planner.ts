@@ -4,7 +4,7 @@
 import type { ControllerRevision, DaemonSet, DaemonSetStatus } from 'kubernetes-types/apps/v1.js';
 import type { Affinity, Node, Pod } from 'kubernetes-types/core/v1.js';
 import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js';
-import type { DeepWritable } from '../../store/object.js';
+import { clone, type DeepWritable } from '../../store/object.js';
 import { memoized } from '../memo.js';
 import { labelSelectorFromObject, type LabelSelectorPredicate } from '../../store/selectors.js';
 import { addAutomaticTolerations, NODE_NAME_FIELD, nodeShouldRunDaemonPod, type DaemonPodVerdict } from './predicates.js';
@@ -240,7 +240,7 @@ export function buildDaemonPod(ds: DaemonSet, nodeName: string, hash: string): P
   const labels: Record<string, string> = { ...(meta.labels ?? {}) };
   if (generation !== undefined) labels[POD_TEMPLATE_GENERATION_LABEL] = String(generation);
   if (hash !== '') labels[CONTROLLER_REVISION_HASH_LABEL] = hash;
-  const spec = structuredClone(template.spec ?? { containers: [] }) as DeepWritable<NonNullable<Pod['spec']>>;
+  const spec = clone(template.spec ?? { containers: [] }) as DeepWritable<NonNullable<Pod['spec']>>;
   spec.tolerations = addAutomaticTolerations(spec.tolerations, spec.hostNetwork === true);
   spec.affinity = replaceDaemonSetPodNodeNameNodeAffinity(spec.affinity, nodeName) as DeepWritable<Affinity>;
   const annotations = meta.annotations ?? {};

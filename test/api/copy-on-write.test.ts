@@ -98,3 +98,21 @@ t.test('a patch document is decode-checked; an internal mutator (typed code) is 
     t.match((err as Error).message, /cannot unmarshal string into Go struct field PodSpec\.spec\.hostNetwork of type bool/);
   }
 });
+
+t.test('an internal create takes the body over; a client create copies it and checks its JSON types', async (t) => {
+  const app = await buildServer({ data: 'memory', nodes: 0, logLevel: 'silent' });
+  t.teardown(() => app.close());
+  await app.ready();
+  const clientBody = { metadata: { name: 'from-client' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
+  const fromClient = await app.registry.create(pods, 'default', clientBody);
+  t.not(fromClient, clientBody, 'a client body is copied');
+  t.notOk(Object.isFrozen(clientBody), 'and left as the caller had it');
+  t.same(clientBody.metadata, { name: 'from-client' });
+
+  const ownBody = { metadata: { name: 'from-controller' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } };
+  const own = await app.registry.create(pods, 'default', ownBody, { internal: true });
+  t.equal(own, ownBody, 'an internal body is stored as it is (defaulted and frozen), not copied');
+  t.ok(Object.isFrozen(ownBody));
+
+  await throwsStatus(t, app.registry.create(pods, 'default', { metadata: { name: 'bad' }, spec: { hostNetwork: 'yes', containers: [{ name: 'c', image: 'nginx' }] } }), { code: 400 });
+});
