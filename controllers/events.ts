@@ -1,5 +1,6 @@
 // An event recorder as client-go's: core/v1 Events about an object, deduplicated by
-// (object, type, reason, message, source) into one Event whose count and lastTimestamp grow.
+// (object, type, reason, message, source) into one Event whose count and lastTimestamp grow, and
+// passed through client-go's EventCorrelator (similar events combined, a spam filter per object).
 import type { Registry } from '../api/registry.js';
 import { events } from '../api/resources.js';
 import { apiVersionOf } from '../api/types.js';
