@@ -12,7 +12,7 @@ import { leases, nodes, pods } from '../api/resources.js';
 import { buildNode } from '../server/bootstrap.js';
 import { clone, jsonEqual, type KubeObject } from '../store/object.js';
 import { StatusError } from '../store/status-error.js';
-import { formatTimestamp } from '../store/store.js';
+import { formatMicroTime, formatTimestamp } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { EventRecorder, type EventType } from './events.js';
 import type { Reconciler } from './runtime.js';
@@ -34,10 +34,6 @@ export interface KubeletEvent {
   fieldPath?: string;
 }
 
-/** MicroTime as the apiserver serialises it: RFC 3339 with six fractional digits. */
-export function formatMicroTime(date: Date): string {
-  return date.toISOString().replace(/Z$/, '000Z');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Node status and lease

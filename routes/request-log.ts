@@ -14,7 +14,7 @@ import { STEERING_API_VERSION } from '../api/kinds/steering-common.js';
 import type { RecordedRequestFields, RecordedStage } from '../api/kinds/recordedrequest.js';
 import { prefixFromUserAgent } from '../api/managed-fields.js';
 import { deepFreeze, type KubeObject } from '../store/object.js';
-import { formatTimestamp, type StoreWatch } from '../store/store.js';
+import { formatMicroTime, formatTimestamp, type StoreWatch } from '../store/store.js';
 import { gone } from '../store/status-error.js';
 import { requestTarget, type RequestTarget } from './faults.js';
 
@@ -74,10 +74,6 @@ class Entry {
   }
 }
 
-/** MicroTime as the apiserver serialises it, of ms since the epoch. */
-function microTime(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
-}
 
 /** A User-Agent product as a label value: `kubectl.1.33`, `my-controller`. */
 function labelValue(text: string): string {
@@ -180,8 +176,8 @@ export class RequestLog implements ObjectSource {
       ...(objectRef ? { objectRef } : {}),
       ...(code !== undefined ? { responseStatus: { code } } : {}),
       latencyMs: e.latencyMs ?? Math.round((performance.now() - e.startedAt) * 10) / 10,
-      requestReceivedTimestamp: microTime(e.received),
-      stageTimestamp: microTime(e.completed ?? this.now().getTime()),
+      requestReceivedTimestamp: formatMicroTime(new Date(e.received)),
+      stageTimestamp: formatMicroTime(new Date(e.completed ?? this.now().getTime())),
     };
     return deepFreeze({
       apiVersion: STEERING_API_VERSION,

@@ -8,7 +8,6 @@ import type { DeleteOptions, Registry, RequestOptions } from '../api/registry.js
 import { apiVersionOf, type ResourceDefinition, type Verb } from '../api/types.js';
 import { PATCH_TYPES, decodeObjectBody, mediaType, negotiate, parseJsonBody, type Representation } from '../server/negotiation.js';
 import type { WatchStreams } from '../server/watch-stream.js';
-import { JsonCache } from '../store/json-cache.js';
 import { buildTable, parseIncludeObject, partialObjectMetadata } from './table.js';
 import { addWarnings, decodeObjectRequest } from './body.js';
 import type { PatchFormat } from '../api/field-validation.js';
@@ -41,8 +40,6 @@ export interface ResourceRoutesOptions {
   subresourceHandlers?: Record<string, SubresourceHandler>;
   /** Watches without timeoutSeconds end after this many seconds times [1, 2), as kube-apiserver's --min-request-timeout; 0 or absent: never. */
   minRequestTimeoutSeconds?: number;
-  /** JSON texts of stored objects, shared with the watch streams (one is made when absent). */
-  jsonCache?: JsonCache;
 }
 
 function one(query: Query, key: string): string | undefined {
@@ -197,7 +194,8 @@ export function resourcePathOf(registry: Registry, segments: readonly string[]):
 /** Registers the catch-all routes under /api and /apis. */
 export async function resourceRoutes(app: FastifyInstance, options: ResourceRoutesOptions): Promise<void> {
   const { registry, watches, now } = options;
-  const json = options.jsonCache ?? new JsonCache();
+  // The store's: its journal records made these texts, and the watch streams share them.
+  const json = registry.store.json;
   // What whenDurable() would resolve at once for (every delivered write is durable): no wait then.
   const isDurable = () => registry.store.deliveredResourceVersion === registry.store.resourceVersion;
   // Not async itself: a GET runs to its answer without a wait, and only dispatch's promise is made.

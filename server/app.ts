@@ -142,8 +142,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
 
   // One JSON text per stored object version (the store's, which its journal records embed), shared
   // by GET, LIST, write answers and every watcher.
-  const jsonCache = store.json;
-  const watches = new WatchStreams({ maxBufferedBytes: options.maxWatchBufferedBytes, jsonCache });
+  const watches = new WatchStreams({ maxBufferedBytes: options.maxWatchBufferedBytes, jsonCache: store.json });
   app.addHook('preClose', async () => watches.endAll());
   app.addHook('onClose', async () => store.close());
 
@@ -152,7 +151,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   await app.register(discoveryRoutes, { registry });
   await app.register(openApiRoutes, { registry });
   await app.register(restDocsRoutes, { document: () => buildRestOpenApi(registry.resources) });
-  await app.register(resourceRoutes, { registry, watches, jsonCache, now, minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800, subresourceHandlers: { ...POD_SUBRESOURCES, ...options.subresourceHandlers } });
+  await app.register(resourceRoutes, { registry, watches, now, minRequestTimeoutSeconds: options.minRequestTimeoutSeconds ?? 1800, subresourceHandlers: { ...POD_SUBRESOURCES, ...options.subresourceHandlers } });
   for (const plugin of options.plugins ?? []) await plugin(app, registry);
   return app;
 }

@@ -85,6 +85,11 @@ export function formatTimestamp(date: Date): string {
 
 let lastTimestamp = { second: Number.NaN, text: '' };
 
+/** MicroTime as the apiserver serialises it (Lease renewTime, request stage times): RFC 3339 with six fractional digits. */
+export function formatMicroTime(date: Date): string {
+  return date.toISOString().replace(/Z$/, '000Z');
+}
+
 export function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
