@@ -12,7 +12,14 @@ COPY routes ./routes
 COPY api ./api
 COPY store ./store
 COPY controllers ./controllers
-RUN npm run build && npm prune --omit=dev
+COPY scripts ./scripts
+COPY bin ./bin
+# The build bundles the server (dist/kubemock.cjs); one start in the image writes the bundle's code
+# cache beside it (server/launcher.ts), which the unprivileged runtime user could not write later.
+RUN npm run build \
+  && (node bin/kubemock.js --data memory --port 0 --log-level silent & sleep 5; kill $!) \
+  && test -s dist/kubemock.cjs.cache \
+  && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production \

@@ -11,11 +11,15 @@ import { request } from 'undici';
 import { measureInProcessStart, median, report } from './in-process-start.js';
 import { LowdbJournalAdapter } from '../store/lowdb-adapter.js';
 import { ObjectStore } from '../store/store.js';
+import { CODE_CACHE_FILE } from '../server/launcher.js';
 
 const full = process.argv.includes('--full');
 const runs = full ? 30 : 15;
 const objects = full ? 50_000 : 5_000;
-const entry = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../server/main.js');
+// What `npm start` and `npx kubemock` run: the bundle with its code cache (server/launcher.ts); and
+// beside it, the compiled modules it is built from, loaded one by one.
+const entry = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../../bin/kubemock.js');
+const modulesEntry = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../server/main.js');
 
 /** Spawns a process that prints a URL line, polls its /readyz, returns ms from spawn to the first ok. */
 async function timeSpawnToReady(args: string[], urlPattern: RegExp): Promise<number> {
@@ -60,13 +64,19 @@ async function seed(file: string, count: number): Promise<void> {
 const dir = await mkdtemp(path.join(tmpdir(), 'kubemock-bench-'));
 const inProcess = await measureInProcessStart(runs);
 const plainServer = ['-e', "const s=require('http').createServer((q,r)=>r.end('ok')).listen(0,'127.0.0.1',()=>console.log('listening on http://127.0.0.1:'+s.address().port))"];
+const emptyArgs = ['--port', '0', '--data', 'memory', '--log-level', 'silent'];
+// A start with no code cache writes it (as the first start after a build does); it is not counted.
+await rm(CODE_CACHE_FILE, { force: true });
+const uncachedStart = await timeSpawnToReady([entry, ...emptyArgs], /listening on (\S+)/);
 const emptyRuns: number[] = [];
+const modulesRuns: number[] = [];
 const plainRuns: number[] = [];
 const loadedRuns: number[] = [];
 const loadedFile = path.join(dir, 'loaded.json');
 await seed(loadedFile, objects);
 for (let i = 0; i < Math.min(runs, 10); i++) {
-  emptyRuns.push(await timeSpawnToReady([entry, '--port', '0', '--data', 'memory', '--log-level', 'silent'], /listening on (\S+)/));
+  emptyRuns.push(await timeSpawnToReady([entry, ...emptyArgs], /listening on (\S+)/));
+  modulesRuns.push(await timeSpawnToReady([modulesEntry, ...emptyArgs], /listening on (\S+)/));
   plainRuns.push(await timeSpawnToReady(plainServer, /listening on (\S+)/));
   loadedRuns.push(await timeSpawnToReady([entry, '--port', '0', '--data', loadedFile, '--log-level', 'silent'], /listening on (\S+)/));
 }
@@ -77,4 +87,6 @@ for (const line of report(inProcess)) console.log(line);
 console.log(`process spawn -> /readyz, empty store:    median ${fmt(median(emptyRuns))} (target < 300 ms)`);
 console.log(`process spawn -> listening, plain node:   median ${fmt(median(plainRuns))}`);
 console.log(`ratio kubemock empty / plain node:        ${(median(emptyRuns) / median(plainRuns)).toFixed(2)}`);
+console.log(`  the same from the compiled modules:    median ${fmt(median(modulesRuns))} (no bundle, no code cache)`);
+console.log(`  the first start after a build:         ${fmt(uncachedStart)} (bundle, writing its code cache)`);
 console.log(`process spawn -> /readyz, ${objects} objects: median ${fmt(median(loadedRuns))} (target < 2000 ms at 50,000)`);

@@ -1,3 +1,5 @@
 #!/usr/bin/env node
-// The installed command: runs the compiled server entry point.
-import '../dist/server/main.js';
+// The installed command: starts the bundled server with its code cache (see server/launcher.ts).
+import { launch } from '../dist/server/launcher.js';
+
+await launch();

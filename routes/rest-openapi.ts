@@ -3,6 +3,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ResourceDefinition } from '../api/types.js';
 import { apiVersionOf } from '../api/types.js';
+import { requireExternal } from '../server/lazy.js';
 
 type Operation = Record<string, unknown>;
 
@@ -134,7 +135,8 @@ const UNFORWARDED_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encod
 export async function restDocsRoutes(app: FastifyInstance, options: { document: Record<string, unknown> | (() => Record<string, unknown>) }): Promise<void> {
   let docs: Promise<FastifyInstance> | undefined;
   const load = async (): Promise<FastifyInstance> => {
-    const [{ default: Fastify }, { default: swagger }, { default: swaggerUi }] = await Promise.all([import('fastify'), import('@fastify/swagger'), import('@fastify/swagger-ui')]);
+    const [{ default: Fastify }, { default: swagger }] = await Promise.all([import('fastify'), import('@fastify/swagger')]);
+    const swaggerUi = requireExternal('@fastify/swagger-ui') as typeof import('@fastify/swagger-ui').default;
     const document = typeof options.document === 'function' ? options.document() : options.document;
     const inner = Fastify({ routerOptions: { ignoreTrailingSlash: true } });
     await inner.register(swagger, { mode: 'static', specification: { document: document as never } });

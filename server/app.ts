@@ -1,7 +1,7 @@
 // buildServer: assembles store, registry, routes and controllers into a Fastify instance that
 // tests can inject into. It never listens and never exits: server/main.ts does.
 import { createRequire } from 'node:module';
-import type { FastifyInstance } from 'fastify';
+import { fastify as Fastify, LogController, type FastifyInstance } from 'fastify';
 import { Registry } from '../api/registry.js';
 import { RESOURCES } from '../api/resources.js';
 import { STEERING_RESOURCES } from '../api/steering-resources.js';
@@ -57,9 +57,6 @@ export interface ServerOptions {
   processMetrics?: boolean;
 }
 
-// fastify is CommonJS: required rather than imported, as Node 20's import of a CommonJS package
-// tree costs the start a good deal more than require does.
-const { fastify: Fastify, LogController } = createRequire(import.meta.url)('fastify') as typeof import('fastify');
 
 // Fastify's default schema compilers (ajv, fast-json-stringify), loaded on the first route that
 // declares a schema rather than at every start: no route of this server declares one, and loading

@@ -24,6 +24,28 @@ t.test('the process prints its URL and how to point kubectl at it, and answers h
   }
 });
 
+t.test('what loads on first use works in the started process: docs page, YAML, patches, protobuf, metrics', async (t) => {
+  // The process runs the bundle from its code cache (server/launcher.ts), where these load late.
+  const server = await startServer(t);
+  const docs = await request(`${server.url}/docs/`);
+  t.equal(docs.statusCode, 200, 'the docs page');
+  t.match(await docs.body.text(), /swagger/i);
+  const css = await request(`${server.url}/docs/static/swagger-ui.css`);
+  t.equal(css.statusCode, 200, "swagger-ui's own static files");
+  await css.body.dump();
+  const yaml = await request(`${server.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: from-yaml\n' });
+  t.equal(yaml.statusCode, 201, 'a YAML body');
+  await yaml.body.dump();
+  const patch = await request(`${server.url}/api/v1/namespaces/from-yaml`, { method: 'PATCH', headers: { 'content-type': 'application/merge-patch+json' }, body: JSON.stringify({ metadata: { labels: { patched: 'yes' } } }) });
+  t.equal(((await patch.body.json()) as { metadata: { labels: Record<string, string> } }).metadata.labels.patched, 'yes', 'a merge patch');
+  // kubectl 1.32+ writes protobuf: the body of its `kubectl create namespace`.
+  const proto = await request(`${server.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/vnd.kubernetes.protobuf' }, body: await readFile(new URL('../fixtures/protobuf/create-namespace.pb', import.meta.url)) });
+  t.equal(proto.statusCode, 201, 'a protobuf body');
+  await proto.body.dump();
+  const metrics = await request(`${server.url}/metrics`);
+  t.match(await metrics.body.text(), /^apiserver_request_total\{verb="POST",.*resource="namespaces",.*code="201"\} 2$/m, 'metrics count the creates');
+});
+
 t.test('objects come back after a restart with the same uid, resourceVersion and timestamps, and the counter continues', async (t) => {
   const first = await startServer(t, { nodes: 2 });
   const create = await request(`${first.url}/api/v1/namespaces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ metadata: { name: 'keep' } }) });

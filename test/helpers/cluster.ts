@@ -1,4 +1,4 @@
-// End-to-end harness: starts the real server process (dist/server/main.js) on a free loopback
+// End-to-end harness: starts the real server process (bin/kubemock.js, as users do) on a free loopback
 // port with a temporary data file and kubeconfig, and runs real kubectl binaries against it.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -8,7 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SERVER_ENTRY = path.join(ROOT, 'dist/server/main.js');
+/** The installed command: the bundle dist/kubemock.cjs, started with its code cache (server/launcher.ts). */
+export const SERVER_ENTRY = path.join(ROOT, 'bin/kubemock.js');
+const BUNDLE = path.join(ROOT, 'dist/kubemock.cjs');
 
 /** The slice of tap's Test that the harness needs. */
 interface Teardown {
@@ -35,9 +37,10 @@ export interface StartOptions {
   env?: Record<string, string>;
 }
 
-/** Starts `node dist/server/main.js --port 0` and waits for its "listening" line. */
+/** Starts `node bin/kubemock.js --port 0` and waits for its "listening" line. */
 export async function startServer(t: Teardown, options: StartOptions = {}): Promise<ServerProcess> {
-  if (!existsSync(SERVER_ENTRY)) throw new Error(`${SERVER_ENTRY} is missing: run "npm run build" first (npm test does)`);
+  // The launcher would fall back to the compiled modules; tests run what users run.
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run "npm run build" first (npm test does)`);
   const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'kubemock-e2e-')));
   const dataFile = path.join(dir, 'data.json');
   const kubeconfig = path.join(dir, 'kubeconfig');

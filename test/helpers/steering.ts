@@ -45,7 +45,7 @@ function boundKubectl(binary: string, server: Pick<ServerProcess, 'kubeconfig' |
   return { k, ok };
 }
 
-/** Starts the real server process (dist/server/main.js, stopped at teardown) with kubectl 1.33 bound to it. */
+/** Starts the real server process (bin/kubemock.js, stopped at teardown) with kubectl 1.33 bound to it. */
 export async function steeringServer(t: Test, binary: string, options: StartOptions = {}): Promise<{ server: ServerProcess } & Pick<SteeringCluster, 'k' | 'ok'>> {
   const server = await startServer(t, options);
   return { server, ...boundKubectl(binary, server) };
