@@ -1,8 +1,8 @@
 // The embedded default store: a lowdb JSON document (the snapshot a user can open, diff and commit)
 // plus an append-only journal of the mutations since that snapshot. A write is durable once its
-// journal record is fsync'd; writes that arrive together share one fsync (group commit). The
+// journal record is on disk (written O_DSYNC); writes that arrive together share one fsync (group commit). The
 // snapshot is rewritten only in the background when the journal grows, and on close.
-import { open, rename, readFile, mkdir, truncate, type FileHandle } from 'node:fs/promises';
+import { constants, open, rename, readFile, mkdir, truncate, type FileHandle } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
@@ -302,7 +302,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
       // Cut a torn tail so that new records start on a clean line; the intact records stay as they are.
       const intactBytes = intactLength === journalText.length ? Buffer.byteLength(journalText) : Buffer.byteLength(journalText.slice(0, intactLength));
       if (intactLength < journalText.length) await truncate(this.journalPath, intactBytes);
-      this.journal = await open(this.journalPath, 'a');
+      this.journal = await openJournal(this.journalPath);
       if (intactLength < journalText.length) await this.journal.sync();
       this.journalBytes = intactBytes;
     }
@@ -346,8 +346,8 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
+    // Durable when the write returns: the journal is opened O_DSYNC (see openJournal).
     await this.journal.write(chunk);
-    await this.journal.datasync();
     this.journalBytes += chunk.length;
     if (this.journalBytes >= this.compactAfterBytes && this.snapshotSource && !this.compaction && !this.closed) {
       this.compaction = this.compact(this.snapshotSource).finally(() => {
@@ -398,7 +398,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     this.journal = undefined;
     await rename(temp, this.journalPath);
     await fsyncDirectory(path.dirname(this.journalPath));
-    this.journal = await open(this.journalPath, 'a');
+    this.journal = await openJournal(this.journalPath);
     this.journalBytes = typeof text === 'string' ? Buffer.byteLength(text) : text.length;
   }
 
@@ -412,6 +412,16 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     await this.journal?.close();
     this.journal = undefined;
   }
+}
+
+/**
+ * Opens the journal for appending with O_DSYNC: each write returns once its bytes (and the file's
+ * new size) are on disk, as write + fdatasync would, in one call to the thread pool instead of
+ * two. Under load each of those calls waits its turn on a busy event loop, so halving them
+ * shortens the wait every write's acknowledgement has for its group commit.
+ */
+function openJournal(file: string): Promise<FileHandle> {
+  return open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC, 0o666);
 }
 
 function nextTurn(): Promise<void> {

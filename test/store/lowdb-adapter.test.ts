@@ -1,5 +1,5 @@
 import t from 'tap';
-import { appendFile, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, constants, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ObjectStore } from '../../store/store.js';
 import { DataFileError, DurableJSONFile, LowdbJournalAdapter, decodeJournal, encodeJournalRecord, parseDataFile, serializeDataFile } from '../../store/lowdb-adapter.js';
@@ -218,5 +218,34 @@ t.test('writes appended in the same turn of the event loop are all durable when 
   await Promise.all(Array.from({ length: 20 }, (_, i) => store.create(PODS, pod(`g${i}`))));
   const records = decodeJournal(await readFile(`${file}.journal`, 'utf8'), 'journal');
   t.same(records.map((r) => r.rv), Array.from({ length: 20 }, (_, i) => i + 1), 'every record, in resourceVersion order');
+  await store.close();
+});
+
+/** The open() flags of this process's descriptors of `file`, read from /proc (Linux). */
+async function openFlags(file: string): Promise<number[]> {
+  const flags: number[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    try {
+      if ((await readlink(`/proc/self/fd/${fd}`)) !== file) continue;
+      const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8');
+      flags.push(parseInt(/^flags:\s*([0-7]+)/m.exec(info)![1]!, 8));
+    } catch {
+      // closed meanwhile
+    }
+  }
+  return flags;
+}
+
+t.test('the journal is written O_DSYNC, and so after a compaction too: a write returns once it is on disk', { skip: process.platform === 'linux' ? false : '/proc/self/fdinfo is Linux only' }, async (t) => {
+  const dir = t.testdir();
+  const file = path.join(dir, 'data.json');
+  const adapter = new LowdbJournalAdapter(file, { compactAfterBytes: 2000 });
+  const store = await ObjectStore.open({ adapter });
+  for (let i = 0; i < 20; i++) await store.create(PODS, pod(`p-${i}`));
+  await adapter.whenCompacted();
+  const flags = await openFlags(`${file}.journal`);
+  t.equal(flags.length, 1, 'one descriptor of the journal');
+  t.ok((flags[0]! & constants.O_DSYNC) === constants.O_DSYNC, 'opened O_DSYNC');
+  t.ok((flags[0]! & constants.O_APPEND) === constants.O_APPEND, 'for appending');
   await store.close();
 });
