@@ -1,8 +1,9 @@
 // Write throughput and latency: POST pods with 16 requests in flight into a server that already
 // stores many objects, with durable persistence (lowdb snapshot + fsync'd journal, group commit)
-// and, side by side in the same server process and run, with persistence off (memory adapter).
-// The two alternate in rounds so that load on the machine hits both alike; the ratio is the
-// median of the rounds' ratios, latencies are pooled per mode.
+// and, side by side in the same run, with persistence off (memory adapter). Each server runs in a
+// process of its own, as a server does, so that neither's heap (and its garbage collection)
+// weighs on the other's latency. The two alternate in rounds so that load on the machine hits
+// both alike; the ratio is the median of the rounds' ratios, latencies are pooled per mode.
 // Usage: npm run bench:writes [-- --full]   (default 5,000 stored + 3,000 measured creates; --full: 50,000 + 20,000)
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -17,28 +18,35 @@ const CREATES = numberArg('creates', FULL ? 20_000 : 3_000);
 const CONCURRENCY = 16;
 const ROUNDS = 6;
 
-interface Ports {
-  durable: number;
-  memory: number;
+type Mode = 'durable' | 'memory';
+
+interface Served {
+  port: number;
   dataFile: string;
 }
 
-/** The child: two servers, each already holding STORED pods. */
-async function serve(): Promise<void> {
+/** The child: one server of the given mode, already holding STORED pods. */
+async function serve(mode: Mode): Promise<void> {
   const tmp = await tempDir();
   const dataFile = path.join(tmp.dir, 'data.json');
-  const ports: Record<string, number> = {};
-  for (const mode of ['durable', 'memory'] as const) {
-    const app = await buildServer({ data: mode === 'durable' ? dataFile : 'memory', nodes: 3, logLevel: 'silent' });
-    await app.registry.create(NAMESPACE_DEF, undefined, { metadata: { name: 'stored' } });
-    await runBounded(STORED, 256, async (i) => {
-      await app.registry.create(POD_DEF, 'stored', podManifest(`stored-${i}`, { namespace: 'stored', nodeName: `node-${(i % 3) + 1}` }));
-    });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    ports[mode] = (app.server.address() as { port: number }).port;
-  }
-  process.send!({ durable: ports.durable!, memory: ports.memory!, dataFile } satisfies Ports);
+  const app = await buildServer({ data: mode === 'durable' ? dataFile : 'memory', nodes: 3, logLevel: 'silent' });
+  await app.registry.create(NAMESPACE_DEF, undefined, { metadata: { name: 'stored' } });
+  await runBounded(STORED, 256, async (i) => {
+    await app.registry.create(POD_DEF, 'stored', podManifest(`stored-${i}`, { namespace: 'stored', nodeName: `node-${(i % 3) + 1}` }));
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  process.send!({ port: (app.server.address() as { port: number }).port, dataFile } satisfies Served);
   process.on('disconnect', () => tmp.remove().finally(() => process.exit(0)));
+}
+
+/** Forks a server process of the given mode and waits until it serves. */
+async function startServer(mode: Mode): Promise<{ served: Served; stop: () => void }> {
+  const child = fork(fileURLToPath(import.meta.url), ['--serve', mode, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const served = await new Promise<Served>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as Served));
+    child.once('exit', (code) => reject(new Error(`${mode} server process exited with ${code}`)));
+  });
+  return { served, stop: () => child.disconnect() };
 }
 
 /** count creates with CONCURRENCY in flight; returns creates per second and adds each latency to `latencies`. */
@@ -56,13 +64,12 @@ async function run(port: number, label: string, count: number, latencies: number
 }
 
 async function main(): Promise<void> {
-  const child = fork(fileURLToPath(import.meta.url), ['--serve', ...process.argv.slice(2)], { stdio: 'inherit' });
-  const ports = await new Promise<Ports>((resolve, reject) => {
-    child.once('message', (m) => resolve(m as Ports));
-    child.once('exit', (code) => reject(new Error(`server process exited with ${code}`)));
-  });
+  // One after the other: both seeding at once would only make each slower.
+  const durable = await startServer('durable');
+  const memory = await startServer('memory');
+  const ports = { durable: durable.served.port, memory: memory.served.port };
   try {
-    console.log(`writes: ${CREATES} pod creates per mode, ${CONCURRENCY} in flight, into servers already storing ${STORED} pods (one server process)`);
+    console.log(`writes: ${CREATES} pod creates per mode, ${CONCURRENCY} in flight, into servers already storing ${STORED} pods (one server process per mode)`);
     // Warm-up, then durable and memory in alternating rounds.
     await run(ports.durable, 'warm', 300, []);
     await run(ports.memory, 'warm', 300, []);
@@ -81,12 +88,14 @@ async function main(): Promise<void> {
     console.log(line('persistence off (memory adapter):', 'memory'));
     console.log(`  ratio durable / memory throughput:  ${percentile(ratios, 50).toFixed(2)}  (median of the rounds' ratios; target >= 0.5)`);
     console.log(`  durable p99 ${ms(percentile(lat.durable, 99))}  (target <= 25 ms)`);
-    const size = await dataSize(ports.dataFile);
+    const size = await dataSize(durable.served.dataFile);
     console.log(`  data on disk: snapshot ${mb(size.snapshot)}, journal ${mb(size.journal)}`);
   } finally {
-    child.disconnect();
+    durable.stop();
+    memory.stop();
   }
 }
 
-if (process.argv.includes('--serve')) await serve();
+const serveIndex = process.argv.indexOf('--serve');
+if (serveIndex >= 0) await serve(process.argv[serveIndex + 1] as Mode);
 else await main();
