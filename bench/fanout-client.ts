@@ -2,6 +2,7 @@
 // watch parsing and request encoding must not take turns on the server's event loop. The main
 // thread sends one task and gets back what the client timed.
 import { performance } from 'node:perf_hooks';
+import { request } from 'undici';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openWatch, podManifest, pool, postJson, runBounded, until, type WatchEvent } from './support.js';
 
@@ -32,11 +33,42 @@ export interface FanOutResult {
   ms: number;
   podEvents: number;
   dsEvents: number;
+  /** Times a watch was ended by the server (the client fell behind) and the client listed again. */
+  relists: number;
   milestones: Milestones;
 }
 
 const isReady = (pod: Record<string, any>): boolean =>
   pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+
+/**
+ * A watch kept going as client-go's reflector keeps it: when the server ends it (a watcher that
+ * falls too far behind is cut off, as upstream does), list again, hand every item on as ADDED,
+ * and watch on from the list's resourceVersion.
+ */
+async function reflect(url: string, listPath: string, rv: number | string, onEvent: (e: WatchEvent) => void): Promise<{ stop(): void; relists(): number }> {
+  let stopped = false;
+  let relists = 0;
+  let watch = await openWatch(`${url}${listPath}?watch=true&resourceVersion=${rv}`, onEvent);
+  void (async () => {
+    for (;;) {
+      const { byServer } = await watch.ended;
+      if (!byServer || stopped) return;
+      relists++;
+      const res = await request(`${url}${listPath}`);
+      const list = (await res.body.json()) as { metadata: { resourceVersion: string }; items: Array<Record<string, any>> };
+      for (const object of list.items) onEvent({ type: 'ADDED', object });
+      watch = await openWatch(`${url}${listPath}?watch=true&resourceVersion=${list.metadata.resourceVersion}`, onEvent);
+    }
+  })();
+  return {
+    stop: () => {
+      stopped = true;
+      watch.stop();
+    },
+    relists: () => relists,
+  };
+}
 
 async function fanOut({ url, rv, n, daemonSet }: FanOutTask): Promise<FanOutResult> {
   const ready = new Set<string>();
@@ -47,7 +79,7 @@ async function fanOut({ url, rv, n, daemonSet }: FanOutTask): Promise<FanOutResu
   let dsEvents = 0;
   let dsDone = false;
   let start = performance.now();
-  const podWatch = await openWatch(`${url}/api/v1/namespaces/default/pods?watch=true&resourceVersion=${rv}`, (e: WatchEvent) => {
+  const onPod = (e: WatchEvent) => {
     podEvents++;
     const name = e.object.metadata.name as string;
     if (e.type !== 'DELETED' && isReady(e.object)) ready.add(name);
@@ -58,18 +90,20 @@ async function fanOut({ url, rv, n, daemonSet }: FanOutTask): Promise<FanOutResu
     if (created.size === n) milestones.created ??= at;
     if (bound.size === n) milestones.bound ??= at;
     if (ready.size === n) milestones.ready ??= at;
-  });
-  const dsWatch = await openWatch(`${url}/apis/apps/v1/namespaces/default/daemonsets?watch=true&resourceVersion=${rv}`, (e: WatchEvent) => {
+  };
+  const onDaemonSet = (e: WatchEvent) => {
     dsEvents++;
     const s = e.object.status ?? {};
     dsDone = s.desiredNumberScheduled === n && s.numberReady === n && s.updatedNumberScheduled === n && s.numberAvailable === n;
-  });
+  };
+  const podWatch = await reflect(url, '/api/v1/namespaces/default/pods', rv, onPod);
+  const dsWatch = await reflect(url, '/apis/apps/v1/namespaces/default/daemonsets', rv, onDaemonSet);
   const client = pool(url, 4);
   try {
     start = performance.now();
     await postJson(client, '/apis/apps/v1/namespaces/default/daemonsets', daemonSet);
     await until(() => ready.size === n && dsDone, 120_000 + n * 200, `${n} pods Running and Ready and the DaemonSet status`, 5);
-    return { ms: performance.now() - start, podEvents, dsEvents, milestones };
+    return { ms: performance.now() - start, podEvents, dsEvents, relists: podWatch.relists() + dsWatch.relists(), milestones };
   } finally {
     podWatch.stop();
     dsWatch.stop();

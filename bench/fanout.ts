@@ -109,7 +109,7 @@ for (const n of sizes) {
     const m = result.milestones;
     console.log(`  all ${n} pods seen created at ${ms(m.created ?? NaN)}, bound at ${ms(m.bound ?? NaN)}, Running+Ready at ${ms(m.ready ?? NaN)}`);
     console.log(`  server event loop busy during the fan-out: ${ms(result.busyMs)} (${((100 * result.busyMs) / result.ms).toFixed(0)}% of it); its thread's CPU time: ${ms(result.cpuMs)}`);
-    console.log(`  writes during the fan-out: ${result.writes} (${(result.writes / n).toFixed(1)} per pod); watch events seen: ${result.podEvents} pod, ${result.dsEvents} DaemonSet`);
+    console.log(`  writes during the fan-out: ${result.writes} (${(result.writes / n).toFixed(1)} per pod); watch events seen: ${result.podEvents} pod, ${result.dsEvents} DaemonSet${result.relists ? ` (${result.relists} relists: the server cut off a watch the client thread could not keep up with)` : ''}`);
     console.log(`  ratio fan-out / direct creates:                 ${(result.ms / baseline).toFixed(2)}`);
   };
   console.log(`${n} pods POSTed directly (same slow-start batches):  ${ms(baseline)}`);

@@ -82,27 +82,36 @@ export interface WatchEvent {
 }
 
 /** Opens a watch and calls onEvent for every event line (with the ms timestamp it arrived at); returns a stop function. */
-export async function openWatch(url: string, onEvent: (event: WatchEvent, at: number) => void): Promise<{ stop(): void; ended: Promise<void> }> {
+export async function openWatch(url: string, onEvent: (event: WatchEvent, at: number) => void): Promise<{ stop(): void; ended: Promise<{ byServer: boolean }> }> {
   const controller = new AbortController();
   const res = await request(url, { signal: controller.signal });
   if (res.statusCode !== 200) throw new Error(`watch ${url}: ${res.statusCode} ${await res.body.text()}`);
   let buffered = '';
+  let stopped = false;
   const ended = new Promise<void>((resolve) => {
     res.body.on('data', (chunk: Buffer) => {
       const at = performance.now();
-      buffered += chunk.toString('utf8');
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (line) onEvent(JSON.parse(line) as WatchEvent, at);
+      const text = buffered + chunk.toString('utf8');
+      // One pass over the chunk's lines: slicing the rest off after each line would copy it once per line.
+      let from = 0;
+      for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
+        if (nl > from) onEvent(JSON.parse(text.slice(from, nl)) as WatchEvent, at);
+        from = nl + 1;
       }
+      buffered = text.slice(from);
     });
     res.body.on('end', resolve);
     res.body.on('error', () => resolve());
     res.body.on('close', resolve);
   });
-  return { stop: () => controller.abort(), ended };
+  return {
+    stop: () => {
+      stopped = true;
+      controller.abort();
+    },
+    // Whether the server ended the watch (a client too slow to read is cut off), not stop().
+    ended: ended.then(() => ({ byServer: !stopped })),
+  };
 }
 
 /**
