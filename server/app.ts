@@ -1,5 +1,5 @@
 // buildServer: assembles store, registry, routes and controllers into a Fastify instance that
-// tests can inject into. It never listens and never exits: server/main.ts does.
+// tests can inject into. It never listens and never exits: server/cli.ts does.
 import { createRequire } from 'node:module';
 import { fastify as Fastify, LogController, type FastifyInstance } from 'fastify';
 import { Registry } from '../api/registry.js';
@@ -56,7 +56,6 @@ export interface ServerOptions {
   /** Also export process_* and nodejs_* metrics: for the one server of a process. */
   processMetrics?: boolean;
 }
-
 
 // Fastify's default schema compilers (ajv, fast-json-stringify), loaded on the first route that
 // declares a schema rather than at every start: no route of this server declares one, and loading

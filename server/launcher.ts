@@ -45,12 +45,9 @@ export function loadBundle(bundleFile = BUNDLE_FILE, cacheFile = CODE_CACHE_FILE
   } catch {
     // no cache yet
   }
-  const script = new vm.Script(Module.wrap(source), {
-    filename: bundleFile,
-    ...(cachedData ? { cachedData } : {}),
-    // import() inside the bundle (pino-pretty, the docs page) loads as it would from a module.
-    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
-  });
+  // No importModuleDynamically: Node 20 loses it for a script compiled from a cache, so the bundle
+  // has no import() at all (scripts/bundle.ts checks), and one would fail alike with or without a cache.
+  const script = new vm.Script(Module.wrap(source), { filename: bundleFile, ...(cachedData ? { cachedData } : {}) });
   const module = { exports: {} as CommandLine };
   const wrapper = script.runInThisContext() as (exports: object, require: NodeJS.Require, module: object, filename: string, dirname: string) => void;
   wrapper(module.exports, createRequire(bundleFile), module, bundleFile, path.dirname(bundleFile));
