@@ -30,7 +30,9 @@ t.test('bench:fanout at 20 nodes, with the default and a 0 ms start-up', { skip:
 
 t.test('bench:writes and bench:watch at a small size', { skip: built ? false : 'dist/ is not built (npm test builds it)' }, async (t) => {
   const writes = await run('writes', ['--stored', '200', '--creates', '300']);
-  t.match(writes, /durable \(lowdb \+ fsync'd journal\): +\d+ creates\/s/);
+  t.match(writes, /durable \(lowdb \+ O_DSYNC journal\): +\d+ creates\/s/);
+  t.match(writes, /durable inside the server \(parsed to answered\): p50 [\d.]+ ms, p99 [\d.]+ ms/);
+  t.match(writes, /memory {2}inside the server \(parsed to answered\): p50 [\d.]+ ms, p99 [\d.]+ ms/);
   t.match(writes, /ratio durable \/ memory throughput: +[\d.]+/);
   const watch = await run('watch', ['--watchers', '5', '--updates', '100']);
   t.match(watch, /every watcher saw every update exactly once, in order/);
