@@ -1,9 +1,11 @@
 import t from 'tap';
-import { connect } from 'node:net';
+import { createServer } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { request } from 'undici';
 import { pods } from '../../api/resources.js';
 import type { KubeObject } from '../../store/object.js';
 import { testServer } from '../helpers/server.js';
+import { SlowWatchError, WatchStream } from '../../server/watch-stream.js';
 
 function pod(name: string, padding = 0): KubeObject {
   return {
@@ -99,4 +101,32 @@ t.test('watchers of one resource share each event\'s serialisation, and each get
   t.ok(await until(() => all.every((w) => w.events.length === 3) && selected.events.length === 2));
   for (const w of all) t.same(w.events.map((e) => e.type), ['ADDED', 'MODIFIED', 'DELETED']);
   t.same(selected.events.map((e) => e.type), ['ADDED', 'DELETED'], 'leaving the selector is a DELETED for that watcher');
+});
+
+t.test('a watch cut off for reading too slowly drops its queued writes with one error, not one per write', async (t) => {
+  // A plain destroy() makes Node build one error per queued write: thousands for a client far behind.
+  let stream: WatchStream | undefined;
+  let socket: Socket | undefined;
+  const server = createServer((_req, res) => {
+    stream = new WatchStream(res, 'application/json', 64 * 1024);
+    socket = res.socket!;
+  });
+  server.on('clientError', () => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => server.close());
+  const client = connect((server.address() as AddressInfo).port, '127.0.0.1');
+  client.on('error', () => undefined);
+  t.teardown(() => client.destroy());
+  client.pause();
+  client.write('GET /watch HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+  t.ok(await until(() => stream !== undefined), 'the watch started');
+  const line = `{"type":"MODIFIED","object":{"pad":"${'x'.repeat(100)}"}}\n`;
+  let writes = 0;
+  while (!stream!.isEnded && writes < 200_000) {
+    stream!.writeLine(line);
+    if (++writes % 500 === 0) await new Promise((r) => setImmediate(r));
+  }
+  t.ok(stream!.isEnded, `cut off after ${writes} writes`);
+  t.ok(await until(() => socket!.destroyed), 'the connection is dropped');
+  t.type(socket!.errored, SlowWatchError, 'with the one error every queued write was failed with');
 });
