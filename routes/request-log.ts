@@ -74,7 +74,6 @@ class Entry {
   }
 }
 
-
 /** A User-Agent product as a label value: `kubectl.1.33`, `my-controller`. */
 function labelValue(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');

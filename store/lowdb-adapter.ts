@@ -1,7 +1,8 @@
 // The embedded default store: a lowdb JSON document (the snapshot a user can open, diff and commit)
 // plus an append-only journal of the mutations since that snapshot. A write is durable once its
-// journal record is on disk (written O_DSYNC); writes that arrive together share one fsync (group commit). The
-// snapshot is rewritten only in the background when the journal grows, and on close.
+// journal record is on disk (written O_DSYNC); writes that arrive together share one such write
+// (group commit). The snapshot is rewritten only in the background when the journal grows, and
+// on close.
 import { constants, open, rename, readFile, mkdir, truncate, type FileHandle } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
