@@ -12,7 +12,7 @@ import { KUBELET_NOT_READY, NETWORK_NOT_READY_MESSAGE, nodeStageSpecOf, STARTING
 import type { KubeObject } from '../../store/object.js';
 import { planNodeStatus, type NodeNotReady, type NodeStatusPlan } from '../kubelet.js';
 import type { Reconciler } from '../runtime.js';
-import { firstStageByName, selectorsMatch, stableFraction, type PodFieldMatcher } from './pod-stages.js';
+import { firstStageByName, inStableFraction, selectorsMatch, stableJitterMs, type PodFieldMatcher } from './pod-stages.js';
 
 const STAGES = refOf(nodeStages);
 
@@ -31,10 +31,10 @@ export function nodeBehaviorFor(stageName: string, spec: NodeStageSpec, node: No
   const b: NodeStageBehavior = { stage: stageName };
   if (spec.startup) {
     const created = Date.parse(node.metadata?.creationTimestamp ?? '');
-    const jitter = Math.floor(stableFraction(stageName, uid, 'jitter') * (spec.startup.jitterMs ?? 0));
+    const jitter = stableJitterMs(stageName, uid, spec.startup.jitterMs);
     if (!Number.isNaN(created)) b.readyAt = created + (spec.startup.delayMs ?? 0) + jitter;
   }
-  if (spec.notReady && stableFraction(stageName, uid, 'notReady') < (spec.notReady.fraction ?? 1)) {
+  if (spec.notReady && inStableFraction(stageName, uid, 'notReady', spec.notReady.fraction ?? 1)) {
     b.notReady = { reason: spec.notReady.reason || KUBELET_NOT_READY, message: spec.notReady.message ?? NETWORK_NOT_READY_MESSAGE };
   }
   if (spec.heartbeat?.intervalMs !== undefined) b.reportIntervalMs = spec.heartbeat.intervalMs;

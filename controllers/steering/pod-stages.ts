@@ -12,7 +12,8 @@ import { nodes, pods } from '../../api/resources.js';
 import { podStages } from '../../api/steering-resources.js';
 import { podStageSpecOf, type PodStageSpec } from '../../api/kinds/podstage.js';
 import { jsonEqual, type KubeObject } from '../../store/object.js';
-import { labelSelectorFromObject, type LabelSelectorObject } from '../../store/selectors.js';
+import { labelSelectorFromObject, type LabelSelectorObject, type LabelSelectorPredicate } from '../../store/selectors.js';
+import { memoized } from '../memo.js';
 import { formatTimestamp } from '../../store/store.js';
 import { fieldPath, normalizeImage, planPod, podConditions, runningStatus, startEvents, type KubeletEvent, type PodPlan, type PodRuntimeContext } from '../kubelet.js';
 import type { Reconciler } from '../runtime.js';
@@ -36,13 +37,26 @@ export function stableFraction(stage: string, uid: string, purpose: string): num
   return createHash('sha256').update(`${stage}\u0000${uid}\u0000${purpose}`).digest().readUInt32BE(0) / 2 ** 32;
 }
 
+// The two uses of stableFraction skip the hash where its value cannot matter (no jitter, every
+// object selected): a stage with neither is planned for every pod of a fan-out on each sync.
+
+/** Whether the object is among the stage's `fraction` of objects (all of them at 1 or more). */
+export function inStableFraction(stage: string, uid: string, purpose: string, fraction: number): boolean {
+  return fraction >= 1 || stableFraction(stage, uid, purpose) < fraction;
+}
+
+/** The object's jitter in [0, jitterMs), fixed by the stage and the object. */
+export function stableJitterMs(stage: string, uid: string, jitterMs: number | undefined): number {
+  return jitterMs ? Math.floor(stableFraction(stage, uid, 'jitter') * jitterMs) : 0;
+}
+
 /** Pure: the behaviour of a stage for a pod, with its fractions and jitter decided. */
 export function behaviorFor(stageName: string, spec: PodStageSpec, uid: string, defaultStartupMs: number): PodStageBehavior {
   const b: PodStageBehavior = { stage: stageName };
-  if (spec.startup) b.startupDelayMs = (spec.startup.delayMs ?? defaultStartupMs) + Math.floor(stableFraction(stageName, uid, 'jitter') * (spec.startup.jitterMs ?? 0));
+  if (spec.startup) b.startupDelayMs = (spec.startup.delayMs ?? defaultStartupMs) + stableJitterMs(stageName, uid, spec.startup.jitterMs);
   if (spec.readiness?.delayMs) b.readinessDelayMs = spec.readiness.delayMs;
-  if (spec.failure && stableFraction(stageName, uid, 'failure') < (spec.failure.fraction ?? 1)) b.failure = { afterMs: spec.failure.afterMs ?? 1000, exitCode: spec.failure.exitCode ?? 1 };
-  if (spec.imagePull && stableFraction(stageName, uid, 'imagePull') < (spec.imagePull.fraction ?? 1)) b.imagePullFails = true;
+  if (spec.failure && inStableFraction(stageName, uid, 'failure', spec.failure.fraction ?? 1)) b.failure = { afterMs: spec.failure.afterMs ?? 1000, exitCode: spec.failure.exitCode ?? 1 };
+  if (spec.imagePull && inStableFraction(stageName, uid, 'imagePull', spec.imagePull.fraction ?? 1)) b.imagePullFails = true;
   if (spec.termination?.ignoreSigterm) b.stopDelayMs = Infinity;
   else if (spec.termination?.exitDelayMs !== undefined) b.stopDelayMs = spec.termination.exitDelayMs;
   return b;
@@ -53,14 +67,25 @@ export type PodFieldMatcher = (fieldSelector: string, obj: KubeObject) => boolea
 
 /** Whether a stage's label selector and field selector both match obj (an empty stage selects all). */
 export function selectorsMatch(spec: { selector?: LabelSelectorObject; fieldSelector?: string }, obj: KubeObject, fieldsMatch: PodFieldMatcher): boolean {
+  const labels = spec.selector ? parsedStageSelector(spec.selector) : EVERYTHING;
+  if (!labels || (!labels.empty && !labels.matches(obj.metadata.labels))) return false;
   try {
-    const labels = labelSelectorFromObject(spec.selector ?? {});
-    if (!labels.empty && !labels.matches(obj.metadata.labels)) return false;
     return !spec.fieldSelector || fieldsMatch(spec.fieldSelector, obj);
   } catch {
     return false; // a selector the validation let through but the parser refuses selects nothing
   }
 }
+
+const EVERYTHING = labelSelectorFromObject({});
+
+/** A stage's label selector parsed once per stored version; undefined when the parser refuses it (it selects nothing). */
+const parsedStageSelector = memoized((selector: LabelSelectorObject): LabelSelectorPredicate | undefined => {
+  try {
+    return labelSelectorFromObject(selector);
+  } catch {
+    return undefined;
+  }
+});
 
 /** Whether a stage selects a pod: namespaces, label selector and pod field selector all match. */
 export function stageSelects(spec: PodStageSpec, pod: KubeObject, fieldsMatch: PodFieldMatcher): boolean {
