@@ -503,6 +503,30 @@ export function planPod(pod: Pod, ctx: PodRuntimeContext): PodPlan {
   return plan;
 }
 
+/**
+ * The planner's plans for a pod until one does not ask to be looked at again at once, as one plan:
+ * one status write (the last), every step's events in order. The kubelet's status manager posts
+ * only the latest status, so a pod that starts without delay goes from no status to Running (or
+ * to whatever its stage makes of the start) in one write, never seen ContainerCreating.
+ */
+export function planUntilSettled(planner: (pod: Pod, ctx: PodRuntimeContext) => PodPlan, pod: Pod, ctx: PodRuntimeContext): PodPlan {
+  let plan = planner(pod, ctx);
+  // Two more steps at most: a start is two (created, then started); a bound guards against a planner that always asks again.
+  for (let step = 0; step < 2 && plan.requeueAfterMs === 0 && plan.status && !plan.delete; step++) {
+    const pulls = plan.pulls ?? [];
+    const next = planner({ ...pod, status: plan.status }, { ...ctx, creatingSince: ctx.creatingSince ?? ctx.now.getTime(), pulling: pulls.length ? new Set(pulls) : ctx.pulling });
+    if (next.delete) break;
+    plan = {
+      ...next,
+      status: next.status ?? plan.status,
+      events: [...plan.events, ...next.events],
+      ...(plan.pulls || next.pulls ? { pulls: [...pulls, ...(next.pulls ?? [])] } : {}),
+      ...(plan.pulled || next.pulled ? { pulled: [...(plan.pulled ?? []), ...(next.pulled ?? [])] } : {}),
+    };
+  }
+  return plan;
+}
+
 /** Running pods (stored, so frozen: a write replaces the object) whose plan was nothing, with the host IP it was planned on. */
 const settledRunningPods = new WeakMap<Pod, string>();
 
@@ -653,7 +677,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
     for (const obj of bound) {
       const uid = obj.metadata.uid!;
       const now = clock.now();
-      const plan = podPlanner(asPod(obj), {
+      const ctx: PodRuntimeContext = {
         node: asNode(node),
         now,
         startupDelayMs,
@@ -668,7 +692,8 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
         imagePresent: (image) => mem.images.has(image),
         pulling: mem.pulling.get(uid) ?? new Set(),
         killingRecorded: mem.killed.has(uid),
-      });
+      };
+      const plan = planUntilSettled(podPlanner, asPod(obj), ctx);
       const recorder = recorderFor(nodeName);
       try {
         if (plan.delete) {

@@ -1,7 +1,8 @@
 import t from 'tap';
 import type { Node, Pod, PodStatus } from 'kubernetes-types/core/v1.js';
-import { behaviorFor, crashBackOffMs, planStagedPod, pullAttempts, stableFraction, stageSelects } from '../../../controllers/steering/pod-stages.js';
-import { planPod, type PodRuntimeContext } from '../../../controllers/kubelet.js';
+import { behaviorFor, crashBackOffMs, inStableFraction, planStagedPod, pullAttempts, stableFraction, stableJitterMs, stageSelects } from '../../../controllers/steering/pod-stages.js';
+import { planPod, planUntilSettled, type PodRuntimeContext } from '../../../controllers/kubelet.js';
+import { deepFreeze } from '../../../store/object.js';
 import type { KubeObject } from '../../../store/object.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
@@ -55,6 +56,14 @@ t.test('fractions and jitter are fixed per (stage, pod)', async (t) => {
   const b = behaviorFor('slow', { startup: { delayMs: 2000, jitterMs: 1000 } }, 'uid-1', 500);
   t.ok(b.startupDelayMs! >= 2000 && b.startupDelayMs! < 3000);
   t.same(behaviorFor('none', {}, 'uid-1', 500), { stage: 'none' });
+  t.same(behaviorFor('exact', { startup: { delayMs: 0 } }, 'uid-1', 500), { stage: 'exact', startupDelayMs: 0 }, 'no jitter: the delay as given');
+  t.equal(stableJitterMs('s', 'uid-1', 1000), Math.floor(stableFraction('s', 'uid-1', 'jitter') * 1000));
+  t.equal(stableJitterMs('s', 'uid-1', 0), 0);
+  t.equal(stableJitterMs('s', 'uid-1', undefined), 0);
+  const u = Array.from({ length: 200 }, (_, i) => `uid-${i}`);
+  t.ok(u.every((id) => inStableFraction('s', id, 'failure', 1)), 'fraction 1 takes every object');
+  t.notOk(u.some((id) => inStableFraction('s', id, 'failure', 0)), 'fraction 0 takes none');
+  t.ok(u.every((id) => inStableFraction('s', id, 'failure', 0.3) === stableFraction('s', id, 'failure') < 0.3), 'a fraction between takes by the hash');
 });
 
 t.test('stages select by namespace, labels and pod fields', async (t) => {
@@ -65,6 +74,39 @@ t.test('stages select by namespace, labels and pod fields', async (t) => {
   t.notOk(stageSelects({ selector: { matchLabels: { app: 'db' } } }, obj, fields));
   t.notOk(stageSelects({ namespaces: ['kube-system'] }, obj, fields));
   t.notOk(stageSelects({ fieldSelector: 'spec.nodeName=node-2' }, obj, fields));
+});
+
+t.test('a stored stage selector is parsed once and still decides; one the parser refuses selects nothing', async (t) => {
+  const obj = { metadata: { name: 'web', namespace: 'default', labels: { app: 'web' } } } as KubeObject;
+  const none = () => false;
+  const stored = deepFreeze({ selector: { matchLabels: { app: 'web' } } });
+  t.ok(stageSelects(stored, obj, none));
+  t.ok(stageSelects(stored, obj, none), 'the second time from the parsed selector');
+  t.notOk(stageSelects(stored, { ...obj, metadata: { ...obj.metadata, labels: { app: 'db' } } }, none));
+  t.notOk(stageSelects(deepFreeze({ selector: { matchLabels: { 'bad key!': 'x' } } }), obj, none));
+  t.notOk(stageSelects(deepFreeze({ selector: { matchExpressions: [{ key: 'app', operator: 'Near' }] } }), obj, none));
+});
+
+t.test('without a start-up delay a pod goes to Running in one plan; a failing pull to ErrImagePull', async (t) => {
+  const planner = (b: Parameters<typeof planStagedPod>[2]) => (p: Pod, c: PodRuntimeContext) => planStagedPod(p, c, b);
+  const fresh = { ...pod(), status: {} };
+  const started = planUntilSettled(planner({ stage: 's', startupDelayMs: 0 }), fresh, ctx(0, { imagePresent: () => false, creatingSince: undefined }));
+  t.equal(started.status?.phase, 'Running');
+  t.equal(started.status?.startTime, '2026-01-01T00:00:00Z');
+  t.match(containerState({ ...fresh, status: started.status }), { ready: true, state: { running: {} } });
+  t.same(started.events.map((e) => e.reason), ['Pulling', 'Pulled', 'Created', 'Started'], 'every step\'s events, in order');
+  t.match(started.events[1]!.message, /^Successfully pulled image "nginx" in 0s/);
+  t.same(started.pulls, ['c']);
+  t.same(started.pulled, ['docker.io/library/nginx:latest']);
+  t.equal(started.requeueAfterMs, undefined);
+
+  const failing = planUntilSettled(planner({ stage: 's', startupDelayMs: 0, imagePullFails: true }), fresh, ctx(0, { imagePresent: () => false, creatingSince: undefined }));
+  t.equal(failing.status?.phase, 'Pending');
+  t.match(containerState({ ...fresh, status: failing.status }), { state: { waiting: { reason: 'ErrImagePull' } } });
+
+  const delayed = planUntilSettled(planner({ stage: 's', startupDelayMs: 500 }), fresh, ctx(0, { creatingSince: undefined }));
+  t.match(delayed, { status: { phase: 'Pending' }, requeueAfterMs: 500 }, 'with a delay: ContainerCreating first, as before');
+  t.same(planUntilSettled(planPod, fresh, ctx(0, { startupDelayMs: 0, creatingSince: undefined })).status?.phase, 'Running', 'the kubelet\'s own planner alike');
 });
 
 t.test('a start-up delay keeps the pod ContainerCreating that long', async (t) => {
