@@ -132,9 +132,17 @@ function nodeFingerprint(node: KubeObject): string {
 const keyOf = (obj: KubeObject): string => `${obj.metadata.namespace}/${obj.metadata.name}`;
 const isStatus = (code: number) => (err: unknown): boolean => err instanceof StatusError && err.code === code;
 
-/** Above this many nodes, a placement is rewritten at most once per COALESCE_MS: each rewrite costs O(nodes). */
+/** Above this many nodes, rewrites of a placement are coalesced (placementRewriteIntervalMs). */
 const COALESCE_ABOVE_NODES = 50;
-const COALESCE_MS = 1000;
+
+/**
+ * The least time between two rewrites of a placement over `nodeCount` nodes: 1 s, and 1 ms more per
+ * node beyond 1,000. Planning and writing a placement costs O(nodes), so its share of the CPU during
+ * a rollout stays the same however big the cluster (at 5,000 nodes it is rewritten every 5 s).
+ */
+export function placementRewriteIntervalMs(nodeCount: number): number {
+  return nodeCount <= COALESCE_ABOVE_NODES ? 0 : Math.max(1000, nodeCount);
+}
 
 /** Keeps one DaemonSetPlacement per DaemonSet (key `<namespace>/<name>`). */
 export function placementController(registry: Registry, clock: Clock): Reconciler {
@@ -196,7 +204,8 @@ export function placementController(registry: Registry, clock: Clock): Reconcile
       // A rollout over many nodes changes the placement with every pod: look again a little later
       // instead of rewriting an O(nodes) object per pod (events meanwhile collapse into that look).
       const since = clock.now().getTime() - (lastWrite.get(key) ?? -Infinity);
-      if (existing && since < COALESCE_MS && registry.store.count(NODE_REF) > COALESCE_ABOVE_NODES) return { requeueAfterMs: COALESCE_MS - since };
+      const interval = placementRewriteIntervalMs(registry.store.count(NODE_REF));
+      if (existing && since < interval) return { requeueAfterMs: interval - since };
       const nodeList = registry.store.list(NODE_REF) as unknown as Node[];
       const status = planPlacement({
         ds,

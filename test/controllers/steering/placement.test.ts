@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { planPlacement } from '../../../controllers/steering/placement.js';
+import { placementRewriteIntervalMs, planPlacement } from '../../../controllers/steering/placement.js';
 import { placementReasonSummary } from '../../../api/printers/daemonsetplacement.js';
 
 const node = (name: string, extra: { labels?: Record<string, string>; taints?: Node['spec'] extends infer S ? S extends { taints?: infer T } ? T : never : never; unschedulable?: boolean; cpu?: string } = {}): Node => ({
@@ -78,4 +78,12 @@ t.test('the table summary groups nodes by reason', async (t) => {
   const nodes = ['n1', 'n2', 'n3', 'n4', 'n5'].map((n, i) => ({ nodeName: n, eligible: false, reasons: [i < 4 ? taint : sel] }));
   t.equal(placementReasonSummary(nodes), 'taint a:NoSchedule is not tolerated (n1, n2, n3 +1 more); nodeSelector k=v not matched (n5)');
   t.equal(placementReasonSummary([{ nodeName: 'n1', eligible: true }]), '<none>');
+});
+
+t.test('rewrites of a big placement are coalesced in proportion to its nodes', async (t) => {
+  t.equal(placementRewriteIntervalMs(3), 0, 'a small cluster: every change at once');
+  t.equal(placementRewriteIntervalMs(50), 0);
+  t.equal(placementRewriteIntervalMs(51), 1000);
+  t.equal(placementRewriteIntervalMs(1000), 1000);
+  t.equal(placementRewriteIntervalMs(5000), 5000);
 });
