@@ -151,13 +151,20 @@ export function garbageCollectorController(registry: Registry, _clock: Clock): R
     const keys: string[] = [];
     const refs = obj.metadata.ownerReferences ?? [];
     if (refs.length) {
-      keys.push(keyOf('dependent', def, obj));
-      // A change to a dependent may unblock an owner waiting for it.
+      // As upstream's graph builder: a dependent whose owners all exist and none is deleting its
+      // dependents needs nothing (attemptToDeleteItem would find every reference solid), so most
+      // writes (a pod's binding and status) check nothing. An owner that goes or starts deleting
+      // later enqueues its dependents through its own event.
+      let settled = true;
       for (const ref of refs) {
         const resolved = resolveOwner(obj, ref);
-        const ownerDef = defForOwner(ref);
-        if (resolved.state === 'present' && ownerDef && isDeletingDependents(resolved.owner)) keys.push(keyOf('owner', ownerDef, resolved.owner!));
+        const deleting = resolved.state === 'present' && isDeletingDependents(resolved.owner);
+        if (resolved.state !== 'present' || deleting) settled = false;
+        // A change to a dependent may unblock an owner waiting for it.
+        const ownerDef = deleting ? defForOwner(ref) : undefined;
+        if (ownerDef) keys.push(keyOf('owner', ownerDef, resolved.owner!));
       }
+      if (!settled) keys.unshift(keyOf('dependent', def, obj));
     }
     const current = registry.store.get(refOf(def), obj.metadata.namespace, obj.metadata.name!);
     if (current && current.metadata.uid === obj.metadata.uid) {
