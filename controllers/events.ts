@@ -1,10 +1,14 @@
 // An event recorder as client-go's: core/v1 Events about an object, deduplicated by
 // (object, type, reason, message, source) into one Event whose count and lastTimestamp grow, and
 // passed through client-go's EventCorrelator (similar events combined, a spam filter per object).
+// As client-go's broadcaster, recording does not wait for the write: the writes of every recorder
+// of one store go through one EventSink, a few at a time, so a burst of events (five per pod in a
+// DaemonSet rollout) trails the pods instead of holding up the controllers that report them.
 import type { Registry } from '../api/registry.js';
 import { events } from '../api/resources.js';
 import { apiVersionOf } from '../api/types.js';
 import type { KubeObject } from '../store/object.js';
+import type { ObjectStore } from '../store/store.js';
 import { formatTimestamp } from '../store/store.js';
 import { StatusError } from '../store/status-error.js';
 import type { Clock } from './clock.js';
@@ -54,6 +58,58 @@ function remember<K, V>(cache: Map<K, V>, key: K, value: V): void {
   if (cache.size > CACHE_ENTRIES) cache.delete(cache.keys().next().value!);
 }
 
+/** Event writes in flight at once per store: enough to share each group commit, few enough to leave the rest of the CPU to the controllers. */
+const SINK_CONCURRENCY = 32;
+
+/** Where the recorders of one store send their writes: first come, first written, SINK_CONCURRENCY at a time. */
+export class EventSink {
+  private readonly queue: Array<() => void> = [];
+  private inFlight = 0;
+
+  /** Nothing queued or being written (a virtual clock waits for this before it moves on). */
+  get idle(): boolean {
+    return this.inFlight === 0 && this.queue.length === 0;
+  }
+
+  /** Runs write when a slot is free; settles as it does. */
+  submit(write: () => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      // The slot is free (and the next write started) before the submitter hears back.
+      const finish = (): void => {
+        this.inFlight--;
+        this.next();
+      };
+      this.queue.push(() => {
+        this.inFlight++;
+        write().then(
+          () => {
+            finish();
+            resolve();
+          },
+          (err: unknown) => {
+            finish();
+            reject(err);
+          },
+        );
+      });
+      this.next();
+    });
+  }
+
+  private next(): void {
+    while (this.inFlight < SINK_CONCURRENCY && this.queue.length > 0) this.queue.shift()!();
+  }
+}
+
+const SINKS = new WeakMap<ObjectStore, EventSink>();
+
+/** The event sink of a registry's store (one per store, whichever registry view records). */
+export function eventSinkOf(registry: Registry): EventSink {
+  let sink = SINKS.get(registry.store);
+  if (!sink) SINKS.set(registry.store, (sink = new EventSink()));
+  return sink;
+}
+
 /** One event to write: new, or a count bump of the event already written under key. */
 interface EventWrite {
   key: string;
@@ -89,22 +145,31 @@ export class EventRecorder {
     private readonly registry: Registry,
     private readonly clock: Clock,
     private readonly source: EventSource,
-  ) {}
+  ) {
+    this.sink = eventSinkOf(registry);
+  }
 
-  /** Records (or bumps the count of) an event about obj. Never throws for API errors: events are best effort. */
-  async record(obj: KubeObject, type: EventType, reason: string, message: string, options: { fieldPath?: string; nodeAsUid?: boolean } = {}): Promise<void> {
+  private readonly sink: EventSink;
+
+  /**
+   * Records (or bumps the count of) an event about obj: decided at once, written through the
+   * store's EventSink. Controllers do not wait for it; the promise (for tests) settles once it is
+   * written, and never rejects: events are best effort, as client-go's are.
+   */
+  record(obj: KubeObject, type: EventType, reason: string, message: string, options: { fieldPath?: string; nodeAsUid?: boolean } = {}): Promise<void> {
     const write = this.correlate(obj, type, reason, message, options);
-    if (!write) return;
-    const done = (this.writing.get(write.key) ?? Promise.resolve()).then(() => this.write(write)).catch((err: unknown) => {
-      // A missing namespace or a racing delete must not fail the controller that reports.
-      if (!(err instanceof StatusError)) throw err;
+    if (!write) return Promise.resolve();
+    // Writes of one event key go out one after the other (a count bump waits for the create).
+    const done = (this.writing.get(write.key) ?? Promise.resolve()).then(() => this.sink.submit(() => this.write(write))).catch((err: unknown) => {
+      // A missing namespace, a racing delete or a server shutting down: the event is dropped, as
+      // client-go drops one it cannot write. Anything else is a defect worth a warning.
+      if (!(err instanceof StatusError)) process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'EventWriteFailed');
     });
     this.writing.set(write.key, done);
-    try {
-      await done;
-    } finally {
+    void done.finally(() => {
       if (this.writing.get(write.key) === done) this.writing.delete(write.key);
-    }
+    });
+    return done;
   }
 
   /** EventCorrelate, decided at once (so that concurrent records see each other): what to write, or nothing. */

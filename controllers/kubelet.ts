@@ -633,7 +633,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
         return current;
       }, { subresource: 'status' });
     }
-    for (const e of plan.events) await recorderFor(node.metadata.name!).record(node, e.type, e.reason, e.message, { nodeAsUid: true });
+    for (const e of plan.events) void recorderFor(node.metadata.name!).record(node, e.type, e.reason, e.message, { nodeAsUid: true });
     return now.getTime() + plan.requeueAfterMs;
   }
 
@@ -721,7 +721,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
       }
       for (const image of plan.pulled ?? []) mem.images.add(image);
       if (obj.metadata.deletionTimestamp) mem.killed.add(uid);
-      for (const e of plan.events) await recorder.record(obj, e.type, e.reason, e.message, e.fieldPath ? { fieldPath: e.fieldPath } : {});
+      for (const e of plan.events) void recorder.record(obj, e.type, e.reason, e.message, e.fieldPath ? { fieldPath: e.fieldPath } : {});
       if (plan.requeueAfterMs !== undefined) deadline = Math.min(deadline, now.getTime() + plan.requeueAfterMs);
     }
     return deadline;

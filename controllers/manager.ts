@@ -3,6 +3,7 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { Registry } from '../api/registry.js';
 import { realClock, type Clock } from './clock.js';
+import { eventSinkOf } from './events.js';
 import { ControllerRunner, type ControllerMetrics, type Reconciler } from './runtime.js';
 import { namespaceController } from './namespace.js';
 import { daemonSetController } from './daemonset/controller.js';
@@ -66,6 +67,9 @@ export function controllersPlugin(options: { clock?: Clock; controllers?: readon
       // An advance waits at each instant until every other controller is idle and every write is delivered.
       for (const r of runners) if (r.name !== 'clock') clock.addIdleProbe(() => r.idle);
       clock.addIdleProbe(() => registry.store.deliveredResourceVersion >= registry.store.resourceVersion);
+      // Events are written in the background: an instant is settled once they are written too.
+      const events = eventSinkOf(registry);
+      clock.addIdleProbe(() => events.idle);
     }
     app.addHook('onReady', async () => {
       for (const r of runners) r.start();

@@ -334,7 +334,7 @@ export function nodeLifecycleController(registry: Registry, clock: Clock, option
         if (isNotFound(err)) return undefined;
         throw err;
       }
-      for (const reason of plan.nodeEvents) await nodeRecorder.record(obj, 'Normal', reason, `Node ${name} status is now: ${reason}`);
+      for (const reason of plan.nodeEvents) void nodeRecorder.record(obj, 'Normal', reason, `Node ${name} status is now: ${reason}`);
 
       const byUid = new Map(podObjs.map((p) => [p.metadata.uid!, p]));
       for (const pod of plan.markNotReady) {
@@ -351,7 +351,7 @@ export function nodeLifecycleController(registry: Registry, clock: Clock, option
       for (const pod of plan.evict) {
         const podObj = byUid.get(pod.metadata!.uid!)!;
         const ref = `${podObj.metadata.namespace}/${podObj.metadata.name}`;
-        await evictionRecorder.record(podObj, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${ref}`);
+        void evictionRecorder.record(podObj, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${ref}`);
         try {
           await patchPodStatus(podObj, (status) =>
             updatePodCondition(status, { type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint' }, now),

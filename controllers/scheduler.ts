@@ -526,7 +526,7 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
           throw err;
         }
         backoff.delete(key);
-        await recorder.record(obj, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.nodeName}`);
+        void recorder.record(obj, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${result.nodeName}`);
         return undefined;
       }
       const attempts = (previous?.attempts ?? 0) + 1;
@@ -537,7 +537,7 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
         if (isNotFoundOrConflict(err)) return undefined;
         throw err;
       }
-      await recorder.record(obj, 'Warning', 'FailedScheduling', result.message);
+      void recorder.record(obj, 'Warning', 'FailedScheduling', result.message);
       return { requeueAfterMs: retryMs };
     },
   };

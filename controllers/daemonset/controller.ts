@@ -138,7 +138,7 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
     const dsObj = ds as unknown as KubeObject;
     const errors: unknown[] = [];
     for (const [key, entry] of plan.backoff) failedPodBackoff.set(key, entry);
-    for (const ev of plan.events) await recorder.record(dsObj, ev.type, ev.reason, ev.message);
+    for (const ev of plan.events) void recorder.record(dsObj, ev.type, ev.reason, ev.message);
 
     // constructHistory: pods are labelled with the current revision's hash, so it must exist first.
     for (const name of plan.revisions.adopt) await patchOwnership(controllerRevisions, ds, observed.revisions.get(name), true);
@@ -162,14 +162,14 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
       const results = await Promise.allSettled(chunk.creates.map((c) => registry.create(pods, ns, c.pod, { internal: true })));
       for (const r of results) if (r.status === 'fulfilled') pacer.created(key, Number(r.value.metadata.resourceVersion));
       let failed = false;
-      // One event per created pod (each message its own, so nothing to deduplicate): written together.
-      await Promise.all(results.map((r) => (r.status === 'fulfilled' ? recorder.record(dsObj, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`) : undefined)));
+      // One event per created pod (each message its own, so nothing to deduplicate), written in the background.
+      for (const r of results) if (r.status === 'fulfilled') void recorder.record(dsObj, 'Normal', 'SuccessfulCreate', `Created pod: ${r.value.metadata.name}`);
       for (const r of results) {
         if (r.status === 'fulfilled') continue;
         if (!isNamespaceTerminating(r.reason)) {
           failed = true;
           errors.push(r.reason);
-          await recorder.record(dsObj, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(r.reason)}`);
+          void recorder.record(dsObj, 'Warning', 'FailedCreate', `Error creating: ${errorMessage(r.reason)}`);
         }
       }
       if (failed) {
@@ -177,17 +177,17 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
         break; // slow start: the remaining creates would most likely fail the same way
       }
       // kubemock's own event (realistic pacing only): makes the slow-start batches visible.
-      if (chunk.completes) await pacingRecorder.record(dsObj, 'Normal', 'CreateBatch', `Sync ${chunk.completes.sync}, slow-start batch ${chunk.completes.batch}: ${chunk.completes.size} pods`);
+      if (chunk.completes) void pacingRecorder.record(dsObj, 'Normal', 'CreateBatch', `Sync ${chunk.completes.sync}, slow-start batch ${chunk.completes.batch}: ${chunk.completes.size} pods`);
     }
     for (const del of plan.pods.delete) {
       try {
         await registry.delete(pods, ns, del.name, del.uid ? { preconditions: { uid: del.uid } } : {});
-        await recorder.record(dsObj, 'Normal', 'SuccessfulDelete', `Deleted pod: ${del.name}`);
+        void recorder.record(dsObj, 'Normal', 'SuccessfulDelete', `Deleted pod: ${del.name}`);
       } catch (err) {
         // Gone already, or replaced by a pod of the same name: either way this one is not there.
         if (isNotFound(err) || (err instanceof StatusError && err.code === 409)) continue;
         errors.push(err);
-        await recorder.record(dsObj, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(err)}`);
+        void recorder.record(dsObj, 'Warning', 'FailedDelete', `Error deleting: ${errorMessage(err)}`);
       }
     }
 

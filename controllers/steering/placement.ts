@@ -237,7 +237,7 @@ export function placementController(registry: Registry, clock: Clock): Reconcile
         const text = line.eligible ? '' : (line.reasons ?? []).map((r) => r.message).join('; ');
         if ((reported.get(id) ?? '') === text) continue;
         reported.set(id, text);
-        if (text) await recorder.record(dsObj, 'Normal', 'NodeNotEligible', `Node ${line.nodeName} is not eligible: ${text}`);
+        if (text) void recorder.record(dsObj, 'Normal', 'NodeNotEligible', `Node ${line.nodeName} is not eligible: ${text}`);
       }
       const live = new Set(status.nodes.map((l) => `${uid}/${l.nodeName}`));
       for (const id of reported.keys()) if (id.startsWith(`${uid}/`) && !live.has(id)) reported.delete(id);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { pods } from '../../api/resources.js';
 import { FakeClock } from '../../controllers/clock.js';
-import { EventRecorder } from '../../controllers/events.js';
+import { EventRecorder, EventSink, eventSinkOf } from '../../controllers/events.js';
 import { testServer } from '../helpers/server.js';
 
 const EVENTS = { group: '', resource: 'events' };
@@ -66,4 +66,42 @@ t.test('a recorder without correlation (the events.k8s.io API, as the scheduler 
   for (let i = 0; i < 30; i++) await recorder.record(pod, 'Warning', 'FailedScheduling', `attempt ${i}`);
   const events = app.registry.store.list(EVENTS, 'default').filter((e) => (e.involvedObject as { name?: string }).name === 'many');
   t.equal(events.length, 30);
+});
+
+t.test('recording does not wait for the write: the store\'s one sink writes 32 at a time, first come first written', async (t) => {
+  const sink = new EventSink();
+  t.ok(sink.idle);
+  const started: number[] = [];
+  const release: Array<() => void> = [];
+  const done = Array.from({ length: 40 }, (_, i) =>
+    sink.submit(() => {
+      started.push(i);
+      return new Promise<void>((resolve) => release.push(resolve));
+    }),
+  );
+  t.same(started, Array.from({ length: 32 }, (_, i) => i), '32 in flight, in order');
+  t.notOk(sink.idle);
+  release.shift()!();
+  await done[0];
+  t.equal(started.length, 33, 'one done: the next one starts');
+  while (release.length) {
+    release.shift()!();
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(done);
+  t.same(started, Array.from({ length: 40 }, (_, i) => i));
+  t.ok(sink.idle, 'idle once all are written');
+
+  const { app } = await testServer(t);
+  const recorder = new EventRecorder(app.registry, new FakeClock('2026-01-01T00:00:00Z'), { component: 'kubelet', host: 'node-1' });
+  t.equal(eventSinkOf(app.registry), eventSinkOf(app.registry), 'one sink per store');
+  const pod = await app.registry.create(pods, 'default', { metadata: { name: 'quick' }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+  const written = recorder.record(pod, 'Normal', 'Pulled', 'at once');
+  const about = () => app.registry.store.list(EVENTS, 'default').filter((e) => (e.involvedObject as { name?: string }).name === 'quick');
+  t.equal(about().length, 0, 'record() returned before the write');
+  await written;
+  t.equal(about().length, 1, 'and its promise settles once written');
+  t.ok(eventSinkOf(app.registry).idle, 'the sink is idle again');
+  const elsewhere = await recorder.record({ ...pod, metadata: { ...pod.metadata, namespace: 'no-such-namespace' } }, 'Normal', 'Pulled', 'dropped');
+  t.equal(elsewhere, undefined, 'an event the API refuses is dropped without an error');
 });

@@ -85,7 +85,9 @@ const KILL_POINTS: readonly KillPoint[] = [
 ];
 
 async function killAndRestart(t: Test, binary: string, point: KillPoint): Promise<void> {
-  const first = await startServer(t, { nodes: NODE_COUNT });
+  // Creates paced as kube-controller-manager paces them (20 QPS after a burst of 30): the fan-out
+  // of 50 pods then lasts about a second, so a kill at 25 pods lands in the middle of it.
+  const first = await startServer(t, { nodes: NODE_COUNT, args: ['--daemonset-pacing', 'realistic'] });
   const k1: Kubectl = (args, options = {}) => kubectl(binary, first, args, { timeoutMs: 90_000, ...options });
   const created = await k1(['create', '-f', FIXTURE]);
   t.equal(created.code, 0, 'kubectl create -f monitoring-daemon.yaml', { result: show(created) });
