@@ -61,7 +61,7 @@ class Entry {
   constructor(
     readonly seq: number,
     fields: EntryFields,
-    now: () => Date,
+    received: number,
   ) {
     this.verb = fields.verb;
     this.method = fields.method;
@@ -70,7 +70,7 @@ class Entry {
     this.sourceIP = fields.sourceIP;
     this.objectRef = fields.objectRef;
     this.raw = fields.raw;
-    this.received = now().getTime();
+    this.received = received;
   }
 }
 
@@ -88,16 +88,21 @@ export class RequestLog implements ObjectSource {
   private compactedRV = 0;
   private readonly listeners = new Set<SourceListener>();
 
-  /** describe works out the target of a request by method and URL, and the served version of its resource. */
+  /**
+   * describe works out the target of a request by method and URL, and the served version of its
+   * resource. nowMs is the same clock as now in ms since the epoch: a request reads it twice, and
+   * Date.now() makes no Date each time.
+   */
   constructor(
     private readonly capacity: number,
-    private readonly now: () => Date,
+    now: () => Date,
     private readonly describe: (method: string, url: string) => { target: RequestTarget; version: string | undefined } | undefined = () => undefined,
+    private readonly nowMs: () => number = () => now().getTime(),
   ) {}
 
   /** Starts an entry; call the returned function when the response is over (more calls do nothing). */
   begin(fields: EntryFields): () => void {
-    const entry = new Entry(++this.seq, fields, this.now);
+    const entry = new Entry(++this.seq, fields, this.nowMs());
     this.entries.push(entry);
     // The entry that falls out of the log now is kept (until the batch trim) to tell a resumed watch.
     const dropped = this.entries.length > this.capacity ? this.entries[this.entries.length - this.capacity - 1] : undefined;
@@ -119,7 +124,7 @@ export class RequestLog implements ObjectSource {
       entry.reported = undefined;
       entry.code = entry.raw?.statusCode;
       entry.latencyMs = Math.round((performance.now() - entry.startedAt) * 10) / 10;
-      entry.completed = this.now().getTime();
+      entry.completed = this.nowMs();
       entry.raw = undefined;
       // An entry already out of the log changes no more, as far as lists and watches can tell.
       if (entry.deletedRV !== 0) return;
@@ -176,7 +181,7 @@ export class RequestLog implements ObjectSource {
       ...(code !== undefined ? { responseStatus: { code } } : {}),
       latencyMs: e.latencyMs ?? Math.round((performance.now() - e.startedAt) * 10) / 10,
       requestReceivedTimestamp: formatMicroTime(new Date(e.received)),
-      stageTimestamp: formatMicroTime(new Date(e.completed ?? this.now().getTime())),
+      stageTimestamp: formatMicroTime(new Date(e.completed ?? this.nowMs())),
     };
     return deepFreeze({
       apiVersion: STEERING_API_VERSION,
@@ -226,6 +231,8 @@ export class RequestLog implements ObjectSource {
 export interface RequestLogOptions {
   registry: Registry;
   now: () => Date;
+  /** The same clock in ms since the epoch (default now().getTime()). */
+  nowMs?: () => number;
   /** Requests kept (default 1000); 0 turns the log off. */
   capacity?: number;
 }
@@ -237,7 +244,7 @@ export function installRequestLog(app: FastifyInstance, options: RequestLogOptio
     const target = requestTarget(registry, method, url);
     return target && { target, version: registry.resources.find((d) => d.group === target.group && d.plural === target.resource)?.version };
   };
-  const log = new RequestLog(options.capacity ?? DEFAULT_REQUEST_LOG_SIZE, options.now, describe);
+  const log = new RequestLog(options.capacity ?? DEFAULT_REQUEST_LOG_SIZE, options.now, describe, options.nowMs);
   registry.serveFrom(recordedRequests, log);
   if ((options.capacity ?? DEFAULT_REQUEST_LOG_SIZE) <= 0) return log;
   // A callback hook that keeps what the request said; its verb and objectRef are worked out only

@@ -98,6 +98,8 @@ async function adapterFor(data: ServerOptions['data']): Promise<PersistenceAdapt
 /** Builds a ready (not listening) server over a loaded store. */
 export async function buildServer(options: ServerOptions): Promise<FastifyInstance> {
   const now = options.now ?? (() => new Date());
+  // The same clock in ms, for what reads it per request: Date.now() makes no Date.
+  const nowMs = options.now ? () => now().getTime() : Date.now;
   const store = await ObjectStore.open({ adapter: await adapterFor(options.data), now, indexers: INDEXERS, eventLogCapacity: options.eventLogCapacity });
   const fresh = store.resourceVersion === 0;
   const registry = new Registry(store, [...RESOURCES, ...STEERING_RESOURCES], now);
@@ -133,7 +135,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   if (options.tokens) installAuthentication(app, options.tokens);
   // The request log (kubemock.dev RecordedRequests) sees every request, faulted ones included;
   // FaultRules then answer or slow matching requests before any handler runs.
-  installRequestLog(app, { registry, now, capacity: options.requestLogSize });
+  installRequestLog(app, { registry, now, nowMs, capacity: options.requestLogSize });
   installFaultInjection(app, { registry, now });
 
   // One JSON text per stored object version (the store's, which its journal records embed), shared
