@@ -151,10 +151,20 @@ function invalidPatchOptions(field: string, reason: string, detail: string): Sta
 /** The non-empty segments of a URL's path (the query left off), unescaped; throws URIError for a malformed escape. */
 export function urlSegments(url: string): string[] {
   const query = url.indexOf('?');
-  const pathPart = query < 0 ? url : url.slice(0, query);
+  const end = query < 0 ? url.length : query;
   const segments: string[] = [];
-  for (const s of pathPart.split('/')) if (s !== '') segments.push(s);
-  if (pathPart.includes('%')) for (let i = 0; i < segments.length; i++) segments[i] = decodeURIComponent(segments[i]!);
+  // One scan that slices the segments out: split() and a filter cost about twice as much, and
+  // every request is parsed.
+  let start = 0;
+  let escaped = false;
+  for (let i = 0; i <= end; i++) {
+    const c = i === end ? 0x2f : url.charCodeAt(i);
+    if (c === 0x2f) {
+      if (i > start) segments.push(url.slice(start, i));
+      start = i + 1;
+    } else if (c === 0x25) escaped = true;
+  }
+  if (escaped) for (let i = 0; i < segments.length; i++) segments[i] = decodeURIComponent(segments[i]!);
   return segments;
 }
 
