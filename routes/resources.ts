@@ -208,7 +208,7 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
   const json = registry.store.json;
   // What whenDurable() would resolve at once for (every delivered write is durable): no wait then.
   const isDurable = () => registry.store.deliveredResourceVersion === registry.store.resourceVersion;
-  // Not async itself: a GET runs to its answer without a wait, and only dispatch's promise is made.
+  // Not async itself: a GET runs to its answer without a wait (see dispatch).
   const handler = (request: FastifyRequest, reply: FastifyReply): unknown => {
     const parsed = request.parsed.resourcePath;
     if (parsed === 'discovery') {
@@ -229,7 +229,9 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     return dispatch(parsed, request, reply);
   };
 
-  const dispatch = async (path: ResourcePath, request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+  // Checks the request, then answers a GET of one object (of durable state) at once: the common
+  // read makes no promise. Everything else goes on in serve().
+  const dispatch = (path: ResourcePath, request: FastifyRequest, reply: FastifyReply): unknown => {
     const { def, namespace, name, subresource } = path;
     const query = request.query as Query;
     const method = request.method;
@@ -249,6 +251,14 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     if (def.namespaced && namespace === undefined && method !== 'GET') throw methodNotAllowed();
     // A verb the table row does not list (a read-only kind's writes) is 405, as upstream's unregistered handlers.
     if (subresource === undefined && !def.verbs.includes(requestVerb(method, name, query))) throw methodNotAllowed();
+    if (method === 'GET' && name !== undefined && isDurable()) return render(def, registry.get(def, namespace, name), request, reply);
+    return serve(path, request, reply);
+  };
+
+  const serve = async (path: ResourcePath, request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
+    const { def, namespace, name, subresource } = path;
+    const query = request.query as Query;
+    const method = request.method;
     // Reads (and a watch's starting point) show only durable state: nothing a crash could take back.
     if (method === 'GET' && !isDurable()) await registry.store.whenDurable();
     if (name === undefined) {
