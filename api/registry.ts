@@ -201,12 +201,23 @@ export class Registry {
 
   /** The definition serving group/version/plural, or undefined. */
   find(group: string, version: string, plural: string): ResourceDefinition | undefined {
-    // Every request looks its resource up: a map instead of a scan of the table.
-    this.byPath ??= new Map(this.resources.map((r) => [`${r.group}/${r.version}/${r.plural}`, r]));
-    return this.byPath.get(`${group}/${version}/${plural}`);
+    // Every request looks its resource up (the handler, and metrics again): maps instead of a scan
+    // of the table, one level per part, so that a lookup builds no key string.
+    if (this.byPath === undefined) {
+      this.byPath = new Map();
+      for (const r of this.resources) {
+        let versions = this.byPath.get(r.group);
+        if (versions === undefined) this.byPath.set(r.group, (versions = new Map()));
+        let plurals = versions.get(r.version);
+        if (plurals === undefined) versions.set(r.version, (plurals = new Map()));
+        plurals.set(r.plural, r);
+      }
+    }
+    return this.byPath.get(group)?.get(version)?.get(plural);
   }
 
-  private byPath: Map<string, ResourceDefinition> | undefined;
+  /** The resources by group, version and plural. */
+  private byPath: Map<string, Map<string, Map<string, ResourceDefinition>>> | undefined;
 
   /** The definition of a kind, e.g. ('apps', 'DaemonSet'). */
   byKind(group: string, kind: string): ResourceDefinition {
