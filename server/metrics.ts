@@ -41,8 +41,13 @@ function histogramSeries<L extends object>(labels: L, bounds: readonly number[])
 }
 
 function observe(series: HistogramSeries<object>, bounds: readonly number[], value: number): void {
-  const bucket = bounds.findIndex((le) => value <= le);
-  if (bucket >= 0) series.buckets[bucket]!++;
+  // A loop, not findIndex: no closure per observation.
+  for (let i = 0; i < bounds.length; i++) {
+    if (value <= bounds[i]!) {
+      series.buckets[i]!++;
+      break;
+    }
+  }
   series.sum += value;
   series.count++;
 }
@@ -88,7 +93,13 @@ function histogramMetric(name: string, help: string, bounds: readonly number[], 
 
 /** One server's metrics: apiserver request figures, storage object counts and controller work queues. */
 export class ServerMetrics implements ControllerMetrics {
-  private readonly requests = new Map<string, RequestSeries>();
+  /** The request series in the order they were made. */
+  private readonly requests: RequestSeries[] = [];
+  /**
+   * The same series by their label values, one map level per label in REQUEST_LABELS order: every
+   * request looks its series up, and a lookup this way builds no key string.
+   */
+  private readonly requestIndex = new Map<string, unknown>();
   private readonly longRunning = new Map<string, { labels: LongRunningLabels; value: number }>();
   private readonly queueAdds = new Map<string, number>();
   private readonly queueRetries = new Map<string, number>();
@@ -174,9 +185,19 @@ export class ServerMetrics implements ControllerMetrics {
 
   /** Counts one finished resource request and observes its duration. */
   requestDone(labels: RequestLabels, code: number, seconds: number): void {
-    const key = labelsKey(labels);
-    let s = this.requests.get(key);
-    if (s === undefined) this.requests.set(key, (s = { ...histogramSeries(labels, REQUEST_DURATION_BUCKETS), codes: new Map() }));
+    let level = this.requestIndex;
+    for (let i = 0; i < REQUEST_LABELS.length - 1; i++) {
+      const value = labels[REQUEST_LABELS[i]!];
+      let next = level.get(value) as Map<string, unknown> | undefined;
+      if (next === undefined) level.set(value, (next = new Map()));
+      level = next;
+    }
+    const last = labels[REQUEST_LABELS[REQUEST_LABELS.length - 1]!];
+    let s = level.get(last) as RequestSeries | undefined;
+    if (s === undefined) {
+      level.set(last, (s = { ...histogramSeries(labels, REQUEST_DURATION_BUCKETS), codes: new Map() }));
+      this.requests.push(s);
+    }
     s.codes.set(code, (s.codes.get(code) ?? 0) + 1);
     observe(s, REQUEST_DURATION_BUCKETS, seconds);
   }
