@@ -182,17 +182,51 @@ export function encodeJournalRecord(mutation: Mutation, objectJson?: ObjectJson)
  * objectJson, a put embeds the object's cached text (the same text JSON.stringify would write
  * there), so the answers and watch events that follow do not serialise the object again.
  */
-function encodeJournalBytes(mutation: Mutation, objectJson?: ObjectJson): Buffer {
-  if (mutation.op !== 'put' || !objectJson) return frameJournalRecord(JSON.stringify(mutation), undefined);
+function encodeJournalBytes(mutation: Mutation, objectJson?: ObjectJson, slab?: RecordSlab): Buffer {
+  if (mutation.op !== 'put' || !objectJson) return frameJournalRecord(JSON.stringify(mutation), undefined, slab);
   const { object, ...head } = mutation;
-  return frameJournalRecord(`${JSON.stringify(head).slice(0, -1)},"object":`, objectJson.of(object));
+  return frameJournalRecord(`${JSON.stringify(head).slice(0, -1)},"object":`, objectJson.of(object), slab);
+}
+
+/**
+ * Where a journal's records are carved, one after another: one allocation per MiB instead of a
+ * refill of Node's 8 KiB buffer pool every record or two (a pod's record is several KiB). Records
+ * appended between two writes lie side by side, so a write usually sends them without a copy.
+ */
+class RecordSlab {
+  private slab = Buffer.alloc(0);
+  private at = 0;
+
+  alloc(size: number): Buffer {
+    if (this.slab.length - this.at < size) {
+      this.slab = Buffer.allocUnsafeSlow(Math.max(RECORD_SLAB_BYTES, size));
+      this.at = 0;
+    }
+    const bytes = this.slab.subarray(this.at, this.at + size);
+    this.at += size;
+    return bytes;
+  }
+}
+
+const RECORD_SLAB_BYTES = 1024 * 1024;
+
+/** The records as one buffer: a view over them when they lie side by side in one slab, else a copy. */
+function joinRecords(records: readonly Buffer[], total: number): Buffer {
+  const first = records[0]!;
+  let end = first.byteOffset + first.length;
+  for (let i = 1; i < records.length; i++) {
+    const r = records[i]!;
+    if (r.buffer !== first.buffer || r.byteOffset !== end) return Buffer.concat(records, total);
+    end += r.length;
+  }
+  return Buffer.from(first.buffer, first.byteOffset, total);
 }
 
 /** `<crc32 hex> <text><object bytes>}\n` (or `<crc32 hex> <text>\n` without an object). */
-function frameJournalRecord(text: string, object: Buffer | undefined): Buffer {
+function frameJournalRecord(text: string, object: Buffer | undefined, slab?: RecordSlab): Buffer {
   const textLength = Buffer.byteLength(text);
   const length = textLength + (object ? object.length + 1 : 0);
-  const bytes = Buffer.allocUnsafe(length + 10);
+  const bytes = slab ? slab.alloc(length + 10) : Buffer.allocUnsafe(length + 10);
   bytes.write(text, 9, 'utf8');
   if (object) {
     object.copy(bytes, 9 + textLength);
@@ -261,6 +295,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   private journalBytes = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
+  private readonly slab = new RecordSlab();
   /** The flush in progress (writes + fsync) and the one queued behind it. */
   private flushing: Promise<void> = Promise.resolve();
   private queuedFlush: Promise<void> | undefined;
@@ -316,7 +351,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   }
 
   append(mutation: Mutation, objectJson?: ObjectJson): void {
-    const record = encodeJournalBytes(mutation, objectJson);
+    const record = encodeJournalBytes(mutation, objectJson, this.slab);
     this.pending.push(record);
     this.pendingBytes += record.length;
     this.tail?.push(record);
@@ -344,7 +379,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     if (this.pending.length === 0) return;
     // Never acknowledge what was not written.
     if (!this.journal) throw new Error(`journal ${this.journalPath} is not open`);
-    const chunk = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    const chunk = this.pending.length === 1 ? this.pending[0]! : joinRecords(this.pending, this.pendingBytes);
     this.pending = [];
     this.pendingBytes = 0;
     // Durable when the write returns: the journal is opened O_DSYNC (see openJournal).

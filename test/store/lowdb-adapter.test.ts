@@ -107,6 +107,22 @@ t.test('concurrent writes share fsyncs and all become durable', async (t) => {
   t.equal(reopened.count(PODS), 200);
 });
 
+t.test('a group commit bigger than a record slab (1 MiB) is written whole, records side by side or not', async (t) => {
+  const dir = t.testdir();
+  const file = path.join(dir, 'data.json');
+  const store = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  // 400 records of ~6 KiB in one turn: 2.4 MiB, so the records of one write span three slabs.
+  const big = (name: string) => ({ ...pod(name), metadata: { ...pod(name).metadata, annotations: { note: name.padEnd(6000, '.') } } });
+  await Promise.all(Array.from({ length: 400 }, (_, i) => store.create(PODS, big(`big-${i}`))));
+  await store.create(PODS, pod('after'));
+  const records = decodeJournal(await readFile(`${file}.journal`, 'utf8'), 'j');
+  t.equal(records.length, 401);
+  t.same(records.map((r) => (r as { key: string }).key), [...Array.from({ length: 400 }, (_, i) => `default/big-${i}`), 'default/after'], 'every record, in order');
+  const reopened = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  t.equal(reopened.count(PODS), 401);
+  t.equal((reopened.get(PODS, 'default', 'big-399')!.metadata.annotations as Record<string, string>).note, 'big-399'.padEnd(6000, '.'));
+});
+
 t.test('compaction rewrites the snapshot and keeps newer records', async (t) => {
   const dir = t.testdir();
   const file = path.join(dir, 'data.json');
