@@ -6,7 +6,7 @@
 // DaemonSet rollout) trails the pods instead of holding up the controllers that report them.
 import type { Registry } from '../api/registry.js';
 import { events } from '../api/resources.js';
-import { apiVersionOf } from '../api/types.js';
+import { apiVersionOf, type ResourceDefinition } from '../api/types.js';
 import type { KubeObject } from '../store/object.js';
 import type { ObjectStore } from '../store/store.js';
 import { formatTimestamp } from '../store/store.js';
@@ -63,12 +63,14 @@ const SINK_CONCURRENCY = 32;
 
 /** Where the recorders of one store send their writes: first come, first written, SINK_CONCURRENCY at a time. */
 export class EventSink {
-  private readonly queue: Array<() => void> = [];
+  /** Writes waiting, from `head` on: taken by index, as shift() moves the whole array (a rollout queues thousands). */
+  private queue: Array<() => void> = [];
+  private head = 0;
   private inFlight = 0;
 
   /** Nothing queued or being written (a virtual clock waits for this before it moves on). */
   get idle(): boolean {
-    return this.inFlight === 0 && this.queue.length === 0;
+    return this.inFlight === 0 && this.head === this.queue.length;
   }
 
   /** Runs write when a slot is free; settles as it does. */
@@ -97,7 +99,16 @@ export class EventSink {
   }
 
   private next(): void {
-    while (this.inFlight < SINK_CONCURRENCY && this.queue.length > 0) this.queue.shift()!();
+    while (this.inFlight < SINK_CONCURRENCY && this.head < this.queue.length) {
+      const start = this.queue[this.head]!;
+      this.queue[this.head++] = undefined!;
+      start();
+    }
+    // Drop the written head now and then (at once when all is written), never per write.
+    if (this.head === this.queue.length || (this.head > 4096 && this.head * 2 > this.queue.length)) {
+      this.queue = this.queue.slice(this.head);
+      this.head = 0;
+    }
   }
 }
 
@@ -150,6 +161,7 @@ export class EventRecorder {
   }
 
   private readonly sink: EventSink;
+  private readonly definitions = new Map<string, ResourceDefinition | undefined>();
 
   /**
    * Records (or bumps the count of) an event about obj: decided at once, written through the
@@ -172,9 +184,20 @@ export class EventRecorder {
     return done;
   }
 
+  /** The served resource of an object's kind and apiVersion (every event looks one up). */
+  private definitionOf(obj: KubeObject): ResourceDefinition | undefined {
+    const key = `${obj.apiVersion}/${obj.kind}`;
+    let def = this.definitions.get(key);
+    if (def === undefined && !this.definitions.has(key)) {
+      def = this.registry.resources.find((d) => d.kind === obj.kind && apiVersionOf(d) === obj.apiVersion);
+      this.definitions.set(key, def);
+    }
+    return def;
+  }
+
   /** EventCorrelate, decided at once (so that concurrent records see each other): what to write, or nothing. */
   private correlate(obj: KubeObject, type: EventType, reason: string, message: string, options: { fieldPath?: string; nodeAsUid?: boolean }): EventWrite | undefined {
-    const def = this.registry.resources.find((d) => d.kind === obj.kind && apiVersionOf(d) === obj.apiVersion);
+    const def = this.definitionOf(obj);
     const clusterScoped = def ? !def.namespaced : !obj.metadata.namespace;
     const namespace = clusterScoped ? 'default' : obj.metadata.namespace!;
     const uid = options.nodeAsUid ? obj.metadata.name! : obj.metadata.uid!;
