@@ -456,7 +456,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
  * two. Under load each of those calls waits its turn on a busy event loop, so halving them
  * shortens the wait every write's acknowledgement has for its group commit.
  */
-function openJournal(file: string): Promise<FileHandle> {
+export function openJournal(file: string): Promise<FileHandle> {
   return open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC, 0o666);
 }
 
