@@ -3,7 +3,7 @@
 // journal record is on disk (written O_DSYNC); writes that arrive together share one such write
 // (group commit). The snapshot is rewritten only in the background when the journal grows, and
 // on close.
-import { constants, open, rename, readFile, mkdir, truncate, type FileHandle } from 'node:fs/promises';
+import { constants, open, rename, readFile, mkdir, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
@@ -279,12 +279,14 @@ export interface LowdbAdapterOptions {
 }
 
 /**
- * Snapshot (lowdb) + journal persistence. Compaction runs beside the journal, not in its way: the
- * snapshot is taken at resourceVersion r (synchronously; stored objects are frozen) and written while
- * flushes go on appending to the journal; once it is durable, the journal is swapped, inside the
- * flush chain, for one holding only the records appended since r. A crash at any point leaves
- * either the old snapshot with the whole journal, or the new snapshot with a journal whose older
- * records replay as no-ops.
+ * Snapshot (lowdb) + journal persistence. Compaction runs beside the journal, not in its way: inside
+ * the flush chain (between two journal writes) the snapshot is taken at resourceVersion r
+ * (synchronously; stored objects are frozen) and the journal is rotated: renamed to
+ * `<data>.journal.old` and replaced by a new, empty one, which takes every write from then on. The
+ * snapshot is written in the background; once it is durable the old journal is deleted. Nothing
+ * is copied and no write waits for the snapshot. A crash at any point leaves the old snapshot with
+ * the old and the new journal (replayed in that order), or the new snapshot with journals whose
+ * records up to r replay as no-ops; a start that finds an old journal folds it into the journal.
  */
 export class LowdbJournalAdapter implements PersistenceAdapter {
   private readonly file: DurableJSONFile<DataFile>;
@@ -300,8 +302,8 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   private flushing: Promise<void> = Promise.resolve();
   private queuedFlush: Promise<void> | undefined;
   private snapshotSource: (() => StoreSnapshot) | undefined;
-  /** While a compaction runs: the records appended since its snapshot was taken. */
-  private tail: Buffer[] | undefined;
+  /** Where a compaction moves the journal it has taken a snapshot of, until the snapshot is durable. */
+  private readonly oldJournalPath: string;
   private compaction: Promise<void> | undefined;
   private closed = false;
 
@@ -310,6 +312,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     this.file = new DurableJSONFile<DataFile>(filename, serializeDataFile, (bytes) => parseDataFile(bytes) as DataFile, () => (this.closed ? 0 : 2));
     this.db = new Low<DataFile>(this.file, emptyDataFile());
     this.journalPath = `${filename}.journal`;
+    this.oldJournalPath = `${filename}.journal.old`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
   }
 
@@ -320,20 +323,24 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     if (!fresh) checkLayout(stored, this.filename);
     const data = stored ?? emptyDataFile();
     const snapshot: StoreSnapshot = { resourceVersion: Number(data.resourceVersion), objects: data.objects };
-    let journalText = '';
-    try {
-      journalText = await readFile(this.journalPath, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    }
+    // A compaction cut short by a crash leaves the journal it rotated away: its records come first.
+    const oldText = await readIfExists(this.oldJournalPath);
+    const old = oldText === undefined ? undefined : readJournal(oldText, this.oldJournalPath);
+    const journalText = (await readIfExists(this.journalPath)) ?? '';
     const { records, intactLength } = readJournal(journalText, this.journalPath);
     let replayed = 0;
-    for (const m of records) {
+    for (const m of [...(old?.records ?? []), ...records]) {
       if (m.rv <= snapshot.resourceVersion) continue;
       applyMutation(snapshot, m);
       replayed++;
     }
-    if (journalText === '') await this.rewriteJournal('');
+    if (oldText !== undefined) {
+      // Fold both into one journal (its records up to the snapshot replay as no-ops), then drop
+      // the old one: a crash in between leaves both, whose repeated records replay as no-ops too.
+      await this.rewriteJournal(oldText.slice(0, old!.intactLength) + journalText.slice(0, intactLength));
+      await unlink(this.oldJournalPath);
+      await fsyncDirectory(path.dirname(this.journalPath));
+    } else if (journalText === '') await this.rewriteJournal('');
     else {
       // Cut a torn tail so that new records start on a clean line; the intact records stay as they are.
       const intactBytes = intactLength === journalText.length ? Buffer.byteLength(journalText) : Buffer.byteLength(journalText.slice(0, intactLength));
@@ -354,7 +361,6 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     const record = encodeJournalBytes(mutation, objectJson, this.slab);
     this.pending.push(record);
     this.pendingBytes += record.length;
-    this.tail?.push(record);
   }
 
   flush(): Promise<void> {
@@ -394,30 +400,27 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     }
   }
 
-  /** Writes a durable snapshot, then swaps the journal for the records appended since it was taken. */
+  /** Takes a snapshot and rotates the journal (between two journal writes), then writes the snapshot and drops the old journal. */
   private async compact(source: () => StoreSnapshot): Promise<void> {
-    const snapshot = source();
-    this.tail = [];
-    try {
-      this.db.data = { kubemock: { layout: DATA_LAYOUT_VERSION }, resourceVersion: String(snapshot.resourceVersion), objects: snapshot.objects };
-      await this.db.write();
-      // In the flush chain, so no journal write interleaves with the swap.
-      const swap = this.flushing.then(async () => {
-        const newer = Buffer.concat(this.tail!);
-        this.tail = undefined;
-        // Every record still pending here was appended after the snapshot, so it is in `newer`:
-        // once the new journal is durable, so are they.
-        const covered = this.pending.length;
-        await this.rewriteJournal(newer);
-        const kept = this.pending.slice(covered);
-        this.pending = kept;
-        this.pendingBytes = kept.reduce((n, b) => n + b.length, 0);
-      });
-      this.flushing = swap.catch(() => undefined);
-      await swap;
-    } finally {
-      this.tail = undefined;
-    }
+    let snapshot: StoreSnapshot | undefined;
+    const rotation = this.flushing.then(async () => {
+      // Records still pending here are in the snapshot and go to the new journal: harmless
+      // repeats, replayed as no-ops once the snapshot is durable, needed until then.
+      snapshot = source();
+      await this.journal?.close();
+      this.journal = undefined;
+      await rename(this.journalPath, this.oldJournalPath);
+      this.journal = await openJournal(this.journalPath);
+      this.journalBytes = 0;
+      // The rename and the new file's name are durable before any write to it is acknowledged.
+      await fsyncDirectory(path.dirname(this.journalPath));
+    });
+    this.flushing = rotation.catch(() => undefined);
+    await rotation;
+    this.db.data = { kubemock: { layout: DATA_LAYOUT_VERSION }, resourceVersion: String(snapshot!.resourceVersion), objects: snapshot!.objects };
+    await this.db.write();
+    await unlink(this.oldJournalPath);
+    await fsyncDirectory(path.dirname(this.journalPath));
   }
 
   /** Replaces the journal with text, durably; until the rename the old journal stays in use. */
@@ -456,6 +459,16 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
  * two. Under load each of those calls waits its turn on a busy event loop, so halving them
  * shortens the wait every write's acknowledgement has for its group commit.
  */
+/** A file's text, or undefined when there is no such file. */
+async function readIfExists(file: string): Promise<string | undefined> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 export function openJournal(file: string): Promise<FileHandle> {
   return open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC, 0o666);
 }

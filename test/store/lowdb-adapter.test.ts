@@ -210,6 +210,43 @@ t.test('writes go on during a compaction and all of them survive, whichever file
   t.notOk(again.get(PODS, 'default', 'r0-0'), 'a record older than the snapshot does not resurrect a deleted object');
 });
 
+t.test('a compaction rotates the journal instead of copying it; a crash mid-compaction leaves journals that replay in order', async (t) => {
+  const dir = t.testdir();
+  const file = path.join(dir, 'data.json');
+  const adapter = new LowdbJournalAdapter(file, { compactAfterBytes: 2000 });
+  const store = await ObjectStore.open({ adapter });
+  for (let i = 0; i < 30; i++) await store.create(PODS, pod(`c${i}`));
+  await adapter.whenCompacted();
+  t.notOk((await readdir(dir)).includes('data.json.journal.old'), 'the old journal is deleted once the snapshot is durable');
+
+  // The files a crash after a rotation leaves, before the snapshot is written: the previous
+  // snapshot (none here), the rotated journal and the new one.
+  const crashed = path.join(t.testdir(), 'data.json');
+  const first = await ObjectStore.open({ adapter: new LowdbJournalAdapter(crashed) });
+  for (let i = 0; i < 10; i++) await first.create(PODS, pod(`p${i}`));
+  await writeFile(`${crashed}.journal.old`, await readFile(`${crashed}.journal`));
+  const later = [
+    encodeJournalRecord({ op: 'put', resource: 'pods', key: 'default/p10', rv: 11, object: { ...pod('p10'), metadata: { ...pod('p10').metadata, resourceVersion: '11' } } }),
+    encodeJournalRecord({ op: 'delete', resource: 'pods', key: 'default/p0', rv: 12 }),
+  ];
+  await writeFile(`${crashed}.journal`, later.join(''));
+  const second = await ObjectStore.open({ adapter: new LowdbJournalAdapter(crashed) });
+  t.equal(second.count(PODS), 10, 'old journal, then new: p1 to p10');
+  t.notOk(second.get(PODS, 'default', 'p0'), 'the delete in the new journal applies after the old put');
+  t.equal(second.resourceVersion, 12);
+  t.notOk((await readdir(path.dirname(crashed))).includes('data.json.journal.old'), 'the start folded the old journal into the journal');
+  t.equal(decodeJournal(await readFile(`${crashed}.journal`, 'utf8'), 'j').length, 12);
+  const third = await ObjectStore.open({ adapter: new LowdbJournalAdapter(crashed) });
+  t.equal(third.count(PODS), 10, 'and so the next start too');
+  await third.close();
+
+  // A crash after the new snapshot's rename, before the old journal was deleted: its records are older than the snapshot.
+  await writeFile(`${crashed}.journal.old`, encodeJournalRecord({ op: 'put', resource: 'pods', key: 'default/p0', rv: 1, object: pod('p0') }));
+  const fourth = await ObjectStore.open({ adapter: new LowdbJournalAdapter(crashed) });
+  t.notOk(fourth.get(PODS, 'default', 'p0'), 'a stale old journal does not resurrect a deleted object');
+  t.equal(fourth.count(PODS), 10);
+});
+
 t.test('a closed store refuses writes instead of acknowledging what cannot become durable', async (t) => {
   const dir = t.testdir();
   const store = await ObjectStore.open({ adapter: new LowdbJournalAdapter(path.join(dir, 'data.json')) });
