@@ -2,9 +2,10 @@
 // alone (ECDSA P-256 keys, the X.509 DER written here), kept in a directory and reused on later
 // starts. Clients verify the server against ca.crt, which the written kubeconfig embeds.
 import { X509Certificate, createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
+import { readIfExists } from '../store/files.js';
 
 /** PEM texts of one server's TLS material. */
 export interface TlsMaterial {
@@ -240,14 +241,6 @@ export function servingHosts(hosts: readonly string[] = []): string[] {
   return out;
 }
 
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
 
 async function writeAtomically(file: string, text: string, mode: number): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { DATA_LAYOUT_VERSION, type Mutation, type ObjectJson, type PersistenceAdapter, type StoreSnapshot } from './persistence.js';
 import type { KubeObject } from './object.js';
+import { readIfExists } from './files.js';
 
 /** The lowdb document: what the data file holds. */
 export interface DataFile {
@@ -459,15 +460,6 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
  * two. Under load each of those calls waits its turn on a busy event loop, so halving them
  * shortens the wait every write's acknowledgement has for its group commit.
  */
-/** A file's text, or undefined when there is no such file. */
-async function readIfExists(file: string): Promise<string | undefined> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
 
 export function openJournal(file: string): Promise<FileHandle> {
   return open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC, 0o666);
