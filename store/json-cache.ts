@@ -1,11 +1,10 @@
 // The JSON text of stored objects, made once per object version however often it is sent: in GET
 // and LIST answers, write answers and the watch events of every watcher. Stored objects are frozen
 // and replaced (never changed) by a write, so an object's text never goes stale.
+import { ByteSlab } from './byte-slab.js';
 
 /** Bytes kept at most before the oldest entries go. */
 const DEFAULT_MAX_BYTES = 32 * 1024 * 1024;
-/** Cached texts are carved from slabs of this size (a bigger text gets a slab of its own). */
-const SLAB_BYTES = 1024 * 1024;
 
 /** A bounded map from frozen objects to their JSON text as UTF-8 bytes; the oldest entries go first. */
 export class JsonCache {
@@ -18,13 +17,8 @@ export class JsonCache {
   private order: object[] = [];
   private oldest = 0;
   private bytes = 0;
-  /**
-   * Where cached texts are written, one after another. Entries are evicted in the order they were
-   * carved, so a slab is released once eviction has passed all of it: one allocation per MiB
-   * instead of one external buffer (and its GC bookkeeping) per object version.
-   */
-  private slab = Buffer.alloc(0);
-  private slabAt = 0;
+  /** Where cached texts are written. Entries are evicted in the order they were carved, so a slab is released once eviction has passed all of it. */
+  private readonly slab = new ByteSlab();
 
   constructor(private readonly maxBytes = DEFAULT_MAX_BYTES) {}
 
@@ -35,13 +29,7 @@ export class JsonCache {
     const text = JSON.stringify(obj);
     // Only what cannot change is kept; a huge object is not worth evicting everything else for.
     if (!Object.isFrozen(obj) || text.length > this.maxBytes / 8) return Buffer.from(text);
-    // Room for the worst case: 3 bytes of UTF-8 per UTF-16 unit.
-    if (this.slab.length - this.slabAt < text.length * 3) {
-      this.slab = Buffer.allocUnsafeSlow(Math.max(SLAB_BYTES, text.length * 3));
-      this.slabAt = 0;
-    }
-    bytes = this.slab.subarray(this.slabAt, this.slabAt + this.slab.write(text, this.slabAt));
-    this.slabAt += bytes.length;
+    bytes = this.slab.write(text);
     this.texts.set(obj, bytes);
     this.order.push(obj);
     this.bytes += bytes.length;

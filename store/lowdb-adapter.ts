@@ -11,6 +11,7 @@ import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { DATA_LAYOUT_VERSION, type Mutation, type ObjectJson, type PersistenceAdapter, type StoreSnapshot } from './persistence.js';
 import type { KubeObject } from './object.js';
+import { ByteSlab } from './byte-slab.js';
 import { readIfExists } from './files.js';
 
 /** The lowdb document: what the data file holds. */
@@ -183,33 +184,11 @@ export function encodeJournalRecord(mutation: Mutation, objectJson?: ObjectJson)
  * objectJson, a put embeds the object's cached text (the same text JSON.stringify would write
  * there), so the answers and watch events that follow do not serialise the object again.
  */
-function encodeJournalBytes(mutation: Mutation, objectJson?: ObjectJson, slab?: RecordSlab): Buffer {
+function encodeJournalBytes(mutation: Mutation, objectJson?: ObjectJson, slab?: ByteSlab): Buffer {
   if (mutation.op !== 'put' || !objectJson) return frameJournalRecord(JSON.stringify(mutation), undefined, slab);
   const { object, ...head } = mutation;
   return frameJournalRecord(`${JSON.stringify(head).slice(0, -1)},"object":`, objectJson.of(object), slab);
 }
-
-/**
- * Where a journal's records are carved, one after another: one allocation per MiB instead of a
- * refill of Node's 8 KiB buffer pool every record or two (a pod's record is several KiB). Records
- * appended between two writes lie side by side, so a write usually sends them without a copy.
- */
-class RecordSlab {
-  private slab = Buffer.alloc(0);
-  private at = 0;
-
-  alloc(size: number): Buffer {
-    if (this.slab.length - this.at < size) {
-      this.slab = Buffer.allocUnsafeSlow(Math.max(RECORD_SLAB_BYTES, size));
-      this.at = 0;
-    }
-    const bytes = this.slab.subarray(this.at, this.at + size);
-    this.at += size;
-    return bytes;
-  }
-}
-
-const RECORD_SLAB_BYTES = 1024 * 1024;
 
 /** The records as one buffer: a view over them when they lie side by side in one slab, else a copy. */
 function joinRecords(records: readonly Buffer[], total: number): Buffer {
@@ -224,7 +203,7 @@ function joinRecords(records: readonly Buffer[], total: number): Buffer {
 }
 
 /** `<crc32 hex> <text><object bytes>}\n` (or `<crc32 hex> <text>\n` without an object). */
-function frameJournalRecord(text: string, object: Buffer | undefined, slab?: RecordSlab): Buffer {
+function frameJournalRecord(text: string, object: Buffer | undefined, slab?: ByteSlab): Buffer {
   const textLength = Buffer.byteLength(text);
   const length = textLength + (object ? object.length + 1 : 0);
   const bytes = slab ? slab.alloc(length + 10) : Buffer.allocUnsafe(length + 10);
@@ -298,7 +277,8 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   private journalBytes = 0;
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private readonly slab = new RecordSlab();
+  /** Where records are carved (see ByteSlab): those appended between two writes lie side by side, so a write usually sends them without a copy. */
+  private readonly slab = new ByteSlab();
   /** The flush in progress (writes + fsync) and the one queued behind it. */
   private flushing: Promise<void> = Promise.resolve();
   private queuedFlush: Promise<void> | undefined;
