@@ -66,7 +66,10 @@ export class DurableJSONFile<T> implements Adapter<T> {
 
   async write(data: T): Promise<void> {
     const temp = path.join(path.dirname(this.filename), `.${path.basename(this.filename)}.tmp`);
-    const handle = await open(temp, 'w');
+    // O_DSYNC: each piece is on disk when its write returns. Written plainly and fsync'd at the
+    // end, the whole file (tens of MiB at 50,000 objects) would be flushed at once, and ext4
+    // holds the journal's O_DSYNC appends behind that flush: every acknowledgement waited for it.
+    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_DSYNC, 0o666);
     try {
       // Piece by piece, so a large snapshot never blocks the event loop for long (writes and
       // watches go on meanwhile; the objects are frozen, so the snapshot stays consistent).

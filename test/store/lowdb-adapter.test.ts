@@ -1,6 +1,7 @@
 import t from 'tap';
 import { appendFile, constants, readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { ObjectStore } from '../../store/store.js';
 import { DataFileError, DurableJSONFile, LowdbJournalAdapter, decodeJournal, encodeJournalRecord, parseDataFile, serializeDataFile } from '../../store/lowdb-adapter.js';
 import type { KubeObject } from '../../store/object.js';
@@ -281,6 +282,31 @@ async function openFlags(file: string): Promise<number[]> {
   }
   return flags;
 }
+
+t.test('the snapshot is written O_DSYNC, piece by piece, instead of flushed whole at the end (which held up the journal)', { skip: process.platform === 'linux' ? false : '/proc/self/fdinfo is Linux only' }, async (t) => {
+  const dir = t.testdir();
+  const file = path.join(dir, 'data.json');
+  // The first piece takes a few ms to make and the pacing waits 50 times that before the second,
+  // so the temp file is open, between two writes, while its flags are read.
+  function* slowPieces(): Generator<string> {
+    const until = performance.now() + 3;
+    while (performance.now() < until);
+    yield '{"a":';
+    yield '1}';
+  }
+  const writer = new DurableJSONFile<unknown>(file, slowPieces, (bytes) => JSON.parse(bytes.toString('utf8')), () => 50);
+  const written = writer.write(undefined);
+  const temp = path.join(dir, '.data.json.tmp');
+  let flags: number[] = [];
+  for (let i = 0; i < 100 && flags.length === 0; i++) {
+    await new Promise((r) => setTimeout(r, 2));
+    flags = await openFlags(temp);
+  }
+  await written;
+  t.equal(flags.length, 1, 'the temp file was open while the snapshot was written');
+  t.ok((flags[0]! & constants.O_DSYNC) === constants.O_DSYNC, 'opened O_DSYNC');
+  t.same(await writer.read(), { a: 1 }, 'and renamed into place whole');
+});
 
 t.test('the journal is written O_DSYNC, and so after a compaction too: a write returns once it is on disk', { skip: process.platform === 'linux' ? false : '/proc/self/fdinfo is Linux only' }, async (t) => {
   const dir = t.testdir();
