@@ -8,7 +8,7 @@
 // mode is then also offered creates at a fixed rate, half the durable throughput just measured
 // (open loop: a request is sent when it is due, whatever the ones before it are doing, and its
 // latency counts from when it was due, so a stall is not hidden by the sends it delayed).
-// Usage: npm run bench:writes [-- --full]   (default 5,000 stored + 3,000 measured creates; --full: 50,000 + 20,000)
+// Usage: npm run bench:writes [-- --full] [--warm-up N]   (default 5,000 stored + 3,000 measured creates; --full: 50,000 + 20,000)
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -21,6 +21,9 @@ import { FULL, dataSize, mb, ms, numberArg, percentile, podManifest, pool, postJ
 const STORED = numberArg('stored', FULL ? 50_000 : 5_000);
 const CREATES = numberArg('creates', FULL ? 20_000 : 3_000);
 const CONCURRENCY = 16;
+// Creates each server takes before anything is measured, so that its code is compiled (a server
+// in use is warm) and the first rounds do not time the JIT.
+const WARM_UP = numberArg('warm-up', FULL ? 2_000 : 300);
 const ROUNDS = 6;
 
 type Mode = 'durable' | 'memory';
@@ -127,10 +130,10 @@ async function main(): Promise<void> {
   const memory = await startServer('memory');
   const ports = { durable: durable.served.port, memory: memory.served.port };
   try {
-    console.log(`writes: ${CREATES} pod creates per mode, ${CONCURRENCY} in flight, into servers already storing ${STORED} pods (one server process per mode)`);
+    console.log(`writes: ${CREATES} pod creates per mode, ${CONCURRENCY} in flight, into servers already storing ${STORED} pods (one server process per mode, each warmed up by ${WARM_UP} creates)`);
     // Warm-up, then durable and memory in alternating rounds.
-    await run(ports.durable, 'warm', 300, []);
-    await run(ports.memory, 'warm', 300, []);
+    await run(ports.durable, 'warm', WARM_UP, []);
+    await run(ports.memory, 'warm', WARM_UP, []);
     const perRound = Math.ceil(CREATES / ROUNDS);
     const lat = { durable: [] as number[], memory: [] as number[] };
     const rate = { durable: [] as number[], memory: [] as number[] };
