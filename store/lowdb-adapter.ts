@@ -3,6 +3,7 @@
 // journal record is on disk (written O_DSYNC); writes that arrive together share one such write
 // (group commit). The snapshot is rewritten only in the background when the journal grows, and
 // on close.
+import { writeSync } from 'node:fs';
 import { constants, open, rename, readFile, mkdir, truncate, unlink, type FileHandle } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -259,7 +260,12 @@ function readJournal(text: string, filename: string): { records: Mutation[]; int
 export interface LowdbAdapterOptions {
   /** Rewrite the snapshot once the journal holds this many bytes. */
   compactAfterBytes?: number;
+  /** A journal write on the event loop that takes longer sends the next ones to the thread pool (see writeChunk). */
+  loopWriteMaxMs?: number;
 }
+
+/** Group commits written on the thread pool after one written on the event loop took too long. */
+const POOL_WRITES_AFTER_SLOW = 256;
 
 /**
  * Snapshot (lowdb) + journal persistence. Compaction runs beside the journal, not in its way: inside
@@ -290,6 +296,10 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   private readonly oldJournalPath: string;
   private compaction: Promise<void> | undefined;
   private closed = false;
+  private readonly loopWriteMaxMs: number;
+  private poolWritesLeft = 0;
+  /** Group commits written so far, on the event loop and on the thread pool. */
+  readonly journalWrites = { onLoop: 0, onPool: 0 };
 
   constructor(private readonly filename: string, options: LowdbAdapterOptions = {}) {
     // A background compaction takes at most a third of the event loop; the one of close() all of it.
@@ -298,6 +308,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     this.journalPath = `${filename}.journal`;
     this.oldJournalPath = `${filename}.journal.old`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
+    this.loopWriteMaxMs = options.loopWriteMaxMs ?? 2;
   }
 
   async load(): Promise<StoreSnapshot | undefined> {
@@ -373,7 +384,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     this.pending = [];
     this.pendingBytes = 0;
     // Durable when the write returns: the journal is opened O_DSYNC (see openJournal).
-    await this.journal.write(chunk);
+    await this.writeChunk(this.journal, chunk);
     this.journalBytes += chunk.length;
     if (this.journalBytes >= this.compactAfterBytes && this.snapshotSource && !this.compaction && !this.closed) {
       this.compaction = this.compact(this.snapshotSource).finally(() => {
@@ -382,6 +393,28 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
       // A failed background compaction leaves the journal as it was (still complete); the next flush retries.
       this.compaction.catch(() => undefined);
     }
+  }
+
+  /**
+   * Writes one group commit. Where the disk answers an O_DSYNC append in a fraction of a
+   * millisecond, it is written right here, on the event loop: on the thread pool, its completion
+   * would be heard only at the next turn of a busy loop (several milliseconds under load), and
+   * the next group commit waits for it, so acknowledgements would wait for the loop, not the
+   * disk. A write on the loop that takes longer than loopWriteMaxMs sends the next
+   * POOL_WRITES_AFTER_SLOW to the thread pool, so that a slow disk does not hold up everything
+   * else, and then the loop tries again.
+   */
+  private async writeChunk(journal: FileHandle, chunk: Buffer): Promise<void> {
+    if (this.poolWritesLeft > 0) {
+      this.poolWritesLeft--;
+      this.journalWrites.onPool++;
+      await journal.write(chunk);
+      return;
+    }
+    this.journalWrites.onLoop++;
+    const started = performance.now();
+    for (let written = 0; written < chunk.length; ) written += writeSync(journal.fd, chunk, written, chunk.length - written);
+    if (performance.now() - started > this.loopWriteMaxMs) this.poolWritesLeft = POOL_WRITES_AFTER_SLOW;
   }
 
   /** Takes a snapshot and rotates the journal (between two journal writes), then writes the snapshot and drops the old journal. */

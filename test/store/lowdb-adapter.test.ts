@@ -108,6 +108,23 @@ t.test('concurrent writes share fsyncs and all become durable', async (t) => {
   t.equal(reopened.count(PODS), 200);
 });
 
+t.test('group commits are written on the event loop while the disk is quick, on the thread pool for a while after a slow one', async (t) => {
+  const write = async (loopWriteMaxMs: number, count: number) => {
+    const file = path.join(t.testdir(), 'data.json');
+    const adapter = new LowdbJournalAdapter(file, { loopWriteMaxMs });
+    const store = await ObjectStore.open({ adapter });
+    // One at a time: each create is its own group commit.
+    for (let i = 0; i < count; i++) await store.create(PODS, pod(`p${i}`));
+    const counts = { ...adapter.journalWrites };
+    t.equal(decodeJournal(await readFile(`${file}.journal`, 'utf8'), 'j').length, count, 'every record written, in order');
+    await store.close();
+    return counts;
+  };
+  t.same(await write(Number.POSITIVE_INFINITY, 5), { onLoop: 5, onPool: 0 }, 'never too slow: all on the event loop');
+  // Every write on the loop counts as too slow: after it, the next 256 go to the thread pool, then the loop tries again.
+  t.same(await write(-1, 258), { onLoop: 2, onPool: 256 });
+});
+
 t.test('a group commit bigger than a record slab (1 MiB) is written whole, records side by side or not', async (t) => {
   const dir = t.testdir();
   const file = path.join(dir, 'data.json');
