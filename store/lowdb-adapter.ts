@@ -260,11 +260,11 @@ function readJournal(text: string, filename: string): { records: Mutation[]; int
 export interface LowdbAdapterOptions {
   /** Rewrite the snapshot once the journal holds this many bytes. */
   compactAfterBytes?: number;
-  /** A journal write on the event loop that takes longer sends the next ones to the thread pool (see writeChunk). */
+  /** When journal writes on the event loop take longer than this on average, the next ones go to the thread pool (see writeChunk). */
   loopWriteMaxMs?: number;
 }
 
-/** Group commits written on the thread pool after one written on the event loop took too long. */
+/** Group commits written on the thread pool once those written on the event loop took too long on average. */
 const POOL_WRITES_AFTER_SLOW = 256;
 
 /**
@@ -298,6 +298,8 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   private closed = false;
   private readonly loopWriteMaxMs: number;
   private poolWritesLeft = 0;
+  /** Moving average of the last few journal writes made on the event loop, in ms. */
+  private loopWriteMs = 0;
   /** Group commits written so far, on the event loop and on the thread pool. */
   readonly journalWrites = { onLoop: 0, onPool: 0 };
 
@@ -308,7 +310,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     this.journalPath = `${filename}.journal`;
     this.oldJournalPath = `${filename}.journal.old`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
-    this.loopWriteMaxMs = options.loopWriteMaxMs ?? 2;
+    this.loopWriteMaxMs = options.loopWriteMaxMs ?? 1;
   }
 
   async load(): Promise<StoreSnapshot | undefined> {
@@ -400,8 +402,9 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
    * millisecond, it is written right here, on the event loop: on the thread pool, its completion
    * would be heard only at the next turn of a busy loop (several milliseconds under load), and
    * the next group commit waits for it, so acknowledgements would wait for the loop, not the
-   * disk. A write on the loop that takes longer than loopWriteMaxMs sends the next
-   * POOL_WRITES_AFTER_SLOW to the thread pool, so that a slow disk does not hold up everything
+   * disk. When the writes on the loop take longer than loopWriteMaxMs on average (over about the
+   * last eight: a virtual disk has the odd slow write, which the loop rides out), the next
+   * POOL_WRITES_AFTER_SLOW go to the thread pool, so that a slow disk does not hold up everything
    * else, and then the loop tries again.
    */
   private async writeChunk(journal: FileHandle, chunk: Buffer): Promise<void> {
@@ -414,7 +417,11 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     this.journalWrites.onLoop++;
     const started = performance.now();
     for (let written = 0; written < chunk.length; ) written += writeSync(journal.fd, chunk, written, chunk.length - written);
-    if (performance.now() - started > this.loopWriteMaxMs) this.poolWritesLeft = POOL_WRITES_AFTER_SLOW;
+    this.loopWriteMs += (performance.now() - started - this.loopWriteMs) / 8;
+    if (this.loopWriteMs > this.loopWriteMaxMs) {
+      this.poolWritesLeft = POOL_WRITES_AFTER_SLOW;
+      this.loopWriteMs = 0;
+    }
   }
 
   /** Takes a snapshot and rotates the journal (between two journal writes), then writes the snapshot and drops the old journal. */
