@@ -2,7 +2,7 @@
 // managedFields bookkeeping that kube-apiserver's field manager does for every write
 // (k8s.io/apimachinery/pkg/util/managedfields/internal). Server-side apply builds on this module
 // (api/server-side-apply.ts); the registry calls recordManagedFields and keepManagedFieldsTimestamps.
-import { clone, deepFreeze, isPlainObject, jsonEqual, type KubeObject } from '../store/object.js';
+import { clone, isPlainObject, jsonEqual, type KubeObject } from '../store/object.js';
 import { formatTimestamp } from '../store/store.js';
 import { mergesElements, patchSchemaFor, type PatchSchema } from './patch-metadata.js';
 import { apiVersionOf, type ResourceDefinition } from './types.js';
@@ -1056,26 +1056,6 @@ function timeSeconds(time: string | undefined): number {
   return Number.isNaN(ms) ? 0 : Math.floor(ms / 1000);
 }
 
-/**
- * Objects written alike own alike fields: every pod a client or controller creates from one
- * template has the same fieldsV1, a tree of some 40 small objects. Stored objects are frozen,
- * so they can all point at one frozen copy of it, which leaves the garbage collector that many
- * fewer objects to mark per stored object (its marking is what stalls requests at 50,000 pods).
- * The cache forgets everything once it holds SHARED_FIELDS_V1_MAX distinct trees.
- */
-function sharedFieldsV1(fields: Record<string, unknown>): Record<string, unknown> {
-  const key = JSON.stringify(fields);
-  let shared = SHARED_FIELDS_V1.get(key);
-  if (!shared) {
-    if (SHARED_FIELDS_V1.size >= SHARED_FIELDS_V1_MAX) SHARED_FIELDS_V1.clear();
-    SHARED_FIELDS_V1.set(key, (shared = deepFreeze(fields)));
-  }
-  return shared;
-}
-
-const SHARED_FIELDS_V1 = new Map<string, Record<string, unknown>>();
-const SHARED_FIELDS_V1_MAX = 4096;
-
 /** EncodeObjectManagedFields: entries sorted by operation, time, manager, apiVersion, subresource; undefined when empty. */
 export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | undefined {
   if (managed.fields.size === 0) return undefined;
@@ -1090,7 +1070,7 @@ export function encodeManagedFields(managed: Managed): ManagedFieldsEntry[] | un
     const time = managed.times.get(id);
     if (time !== undefined) entry.time = time;
     entry.fieldsType = 'FieldsV1';
-    entry.fieldsV1 = sharedFieldsV1(vs.set.toFieldsV1());
+    entry.fieldsV1 = vs.set.toFieldsV1();
     if (parts.subresource) entry.subresource = parts.subresource;
     entries.push(entry);
   }

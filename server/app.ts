@@ -7,6 +7,7 @@ import { RESOURCES } from '../api/resources.js';
 import { STEERING_RESOURCES } from '../api/steering-resources.js';
 import { ObjectStore, type Indexer } from '../store/store.js';
 import { MemoryAdapter, type PersistenceAdapter } from '../store/persistence.js';
+import type { SharedSubtreePaths } from '../store/shared-subtrees.js';
 import { discoveryRoutes } from '../routes/discovery.js';
 import { healthRoutes } from '../routes/health.js';
 import { openApiRoutes } from '../routes/openapi.js';
@@ -80,6 +81,29 @@ export const INDEXERS: readonly Indexer[] = [
   { resource: '*', name: 'ownerUID', keys: (obj) => [...new Set((obj.metadata.ownerReferences ?? []).map((r) => r.uid))] },
 ];
 
+/**
+ * What objects made from one template repeat, shared between them in the store: a DaemonSet's pods
+ * carry the same containers, tolerations, labels and owner reference; nodes the same capacity;
+ * and the objects one manager writes alike the same managedFields tree (some 40 small objects).
+ */
+export const SHARED_SUBTREES: SharedSubtreePaths = {
+  '*': [['metadata', 'managedFields', '*', 'fieldsV1']],
+  pods: [
+    ['metadata', 'labels'],
+    ['metadata', 'ownerReferences'],
+    ['spec', 'containers'],
+    ['spec', 'initContainers'],
+    ['spec', 'tolerations'],
+    ['spec', 'volumes'],
+    ['spec', 'securityContext'],
+  ],
+  nodes: [
+    ['status', 'capacity'],
+    ['status', 'allocatable'],
+    ['status', 'daemonEndpoints'],
+  ],
+};
+
 declare module 'fastify' {
   interface FastifyInstance {
     registry: Registry;
@@ -100,7 +124,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   const now = options.now ?? (() => new Date());
   // The same clock in ms, for what reads it per request: Date.now() makes no Date.
   const nowMs = options.now ? () => now().getTime() : Date.now;
-  const store = await ObjectStore.open({ adapter: await adapterFor(options.data), now, indexers: INDEXERS, eventLogCapacity: options.eventLogCapacity });
+  const store = await ObjectStore.open({ adapter: await adapterFor(options.data), now, indexers: INDEXERS, sharedSubtrees: SHARED_SUBTREES, eventLogCapacity: options.eventLogCapacity });
   const fresh = store.resourceVersion === 0;
   const registry = new Registry(store, [...RESOURCES, ...STEERING_RESOURCES], now);
   await bootstrapCluster(registry, { fresh, nodeCount: options.nodes ?? 3, now: now() });

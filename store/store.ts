@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { clone, deepFreeze, jsonEqual, type KubeObject } from './object.js';
 import type { Mutation, PersistenceAdapter, StoreSnapshot } from './persistence.js';
 import { JsonCache } from './json-cache.js';
+import { SharedSubtrees, type SharedSubtreePaths } from './shared-subtrees.js';
 import { alreadyExists, conflict, gone, notFound, serviceUnavailable, type ResourceRef, qualifiedResource } from './status-error.js';
 
 export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -44,6 +45,8 @@ export interface StoreOptions {
   /** How many events the watch log keeps; older resourceVersions answer 410 Gone. */
   eventLogCapacity?: number;
   indexers?: readonly Indexer[];
+  /** Subtrees that objects of a resource share when they hold the same value there (see SharedSubtrees). */
+  sharedSubtrees?: SharedSubtreePaths;
 }
 
 export interface Preconditions {
@@ -127,11 +130,13 @@ export class ObjectStore {
    * embeds it, and GET, LIST, write answers and every watcher then send the same bytes.
    */
   readonly json = new JsonCache();
+  private readonly sharedSubtrees: SharedSubtrees;
 
   private constructor(options: StoreOptions) {
     this.adapter = options.adapter;
     this.now = options.now ?? (() => new Date());
     this.capacity = options.eventLogCapacity ?? 100_000;
+    this.sharedSubtrees = new SharedSubtrees(options.sharedSubtrees);
     this.indexers = new Map();
     for (const ix of options.indexers ?? []) {
       const list = this.indexers.get(ix.resource) ?? [];
@@ -171,9 +176,11 @@ export class ObjectStore {
     }
   }
 
-  /** A stored object on its way out: frozen (restored objects are frozen on their first read). */
-  private exposed(obj: KubeObject): KubeObject {
-    return Object.isFrozen(obj) ? obj : deepFreeze(obj);
+  /** A stored object on its way out: frozen (restored objects are shared and frozen on their first read). */
+  private exposed(resource: string, obj: KubeObject): KubeObject {
+    if (Object.isFrozen(obj)) return obj;
+    this.sharedSubtrees.share(resource, obj);
+    return deepFreeze(obj);
   }
 
   /** A copy-free view of the whole state (objects are frozen), for the adapter's snapshots. */
@@ -266,16 +273,18 @@ export class ObjectStore {
 
   /** The stored (frozen) object, or undefined. */
   get(ref: ResourceRef, namespace: string | undefined, name: string): KubeObject | undefined {
-    const obj = this.tables.get(qualifiedResource(ref))?.objects.get(objectKey(namespace, name));
-    return obj && this.exposed(obj);
+    const resource = qualifiedResource(ref);
+    const obj = this.tables.get(resource)?.objects.get(objectKey(namespace, name));
+    return obj && this.exposed(resource, obj);
   }
 
   /** Stored objects in key order (namespace, then name), optionally of one namespace. */
   list(ref: ResourceRef, namespace?: string): KubeObject[] {
-    const table = this.tables.get(qualifiedResource(ref));
+    const resource = qualifiedResource(ref);
+    const table = this.tables.get(resource);
     if (!table) return [];
     const keys = this.sortedKeys(table);
-    if (namespace === undefined) return keys.map((k) => this.exposed(table.objects.get(k)!));
+    if (namespace === undefined) return keys.map((k) => this.exposed(resource, table.objects.get(k)!));
     const prefix = `${namespace}/`;
     let lo = 0;
     let hi = keys.length;
@@ -285,7 +294,7 @@ export class ObjectStore {
       else hi = mid;
     }
     const out: KubeObject[] = [];
-    for (let i = lo; i < keys.length && keys[i]!.startsWith(prefix); i++) out.push(this.exposed(table.objects.get(keys[i]!)!));
+    for (let i = lo; i < keys.length && keys[i]!.startsWith(prefix); i++) out.push(this.exposed(resource, table.objects.get(keys[i]!)!));
     return out;
   }
 
@@ -298,8 +307,9 @@ export class ObjectStore {
   }
 
   getByKey(ref: ResourceRef, key: string): KubeObject | undefined {
-    const obj = this.tables.get(qualifiedResource(ref))?.objects.get(key);
-    return obj && this.exposed(obj);
+    const resource = qualifiedResource(ref);
+    const obj = this.tables.get(resource)?.objects.get(key);
+    return obj && this.exposed(resource, obj);
   }
 
   /** Watches and consistent list pages can start at or after this resourceVersion; older ones are 410 Gone. */
@@ -344,17 +354,18 @@ export class ObjectStore {
       const key = j >= deleted.length || (i < keys.length && keys[i]! < deleted[j]!) ? keys[i++]! : deleted[j++]!;
       if (before.has(key)) {
         const old = before.get(key);
-        if (old) yield [key, this.exposed(old)];
-      } else yield [key, this.exposed(table!.objects.get(key)!)];
+        if (old) yield [key, this.exposed(resource, old)];
+      } else yield [key, this.exposed(resource, table!.objects.get(key)!)];
     }
   }
 
   /** Objects filed under `value` in the named index. */
   byIndex(ref: ResourceRef, indexName: string, value: string): KubeObject[] {
-    const table = this.tables.get(qualifiedResource(ref));
+    const resource = qualifiedResource(ref);
+    const table = this.tables.get(resource);
     const keys = table?.indexes.get(indexName)?.get(value);
     if (!table || !keys) return [];
-    return [...keys].sort().map((k) => this.exposed(table.objects.get(k)!));
+    return [...keys].sort().map((k) => this.exposed(resource, table.objects.get(k)!));
   }
 
   count(ref: ResourceRef): number {
@@ -373,6 +384,7 @@ export class ObjectStore {
     obj.metadata.uid = randomUUID();
     obj.metadata.creationTimestamp = formatTimestamp(this.now());
     obj.metadata.resourceVersion = String(rv);
+    this.sharedSubtrees.share(resource, obj);
     deepFreeze(obj);
     table.objects.set(key, obj);
     this.keyAdded(table, key);
@@ -398,14 +410,15 @@ export class ObjectStore {
     obj.metadata.uid = current.metadata.uid;
     obj.metadata.creationTimestamp = current.metadata.creationTimestamp;
     obj.metadata.resourceVersion = current.metadata.resourceVersion;
-    if (jsonEqual(obj, current)) return this.exposed(current);
+    if (jsonEqual(obj, current)) return this.exposed(resource, current);
     const rv = ++this.rv;
     obj.metadata.resourceVersion = String(rv);
+    this.sharedSubtrees.share(resource, obj);
     deepFreeze(obj);
     this.removeFromIndexes(resource, table, key, current);
     table.objects.set(key, obj);
     this.addToIndexes(resource, table, key, obj);
-    await this.commit({ op: 'put', resource, key, rv, object: obj }, { type: 'MODIFIED', resource, rv, object: obj, previous: this.exposed(current) });
+    await this.commit({ op: 'put', resource, key, rv, object: obj }, { type: 'MODIFIED', resource, rv, object: obj, previous: this.exposed(resource, current) });
     return obj;
   }
 
@@ -425,7 +438,7 @@ export class ObjectStore {
     table.objects.delete(key);
     this.keyRemoved(table, key);
     this.removeFromIndexes(resource, table, key, current);
-    await this.commit({ op: 'delete', resource, key, rv }, { type: 'DELETED', resource, rv, object: final, previous: this.exposed(current) });
+    await this.commit({ op: 'delete', resource, key, rv }, { type: 'DELETED', resource, rv, object: final, previous: this.exposed(resource, current) });
     return final;
   }
 

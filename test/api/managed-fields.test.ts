@@ -552,21 +552,6 @@ t.test('a create records an Update entry with the defaulted fields, "." on maps 
   ], 'what a real cluster shows for kubectl create of this DaemonSet');
 });
 
-t.test('objects written alike share one frozen fieldsV1 tree; differently shaped ones do not', async (t) => {
-  const fieldsOf = (ds: KubeObject) => (ds.metadata.managedFields as Array<{ fieldsV1: object }>)[0]!.fieldsV1;
-  const first = daemonSet();
-  const second = daemonSet('agent:2');
-  recordManagedFields(daemonSets, undefined, first, { manager: 'kubectl-create', now: NOW });
-  recordManagedFields(daemonSets, undefined, second, { manager: 'kubectl-create', now: LATER });
-  t.equal(fieldsOf(first), fieldsOf(second), 'the same fields owned: one tree, whatever the values');
-  t.ok(Object.isFrozen(fieldsOf(first)) && Object.isFrozen((fieldsOf(first) as Record<string, object>)['f:spec']), 'frozen all the way down');
-  const labelled = daemonSet();
-  (labelled.metadata as { labels?: Record<string, string> }).labels = { tier: 'node' };
-  recordManagedFields(daemonSets, undefined, labelled, { manager: 'kubectl-create', now: NOW });
-  t.not(fieldsOf(labelled), fieldsOf(first), 'another field owned: another tree');
-  t.match(fieldsOf(labelled), { 'f:metadata': { 'f:labels': { '.': {}, 'f:tier': {} } } });
-});
-
 t.test('an update takes the fields it changes from their owner and merges into its own entry', async (t) => {
   const created = daemonSet();
   recordManagedFields(daemonSets, undefined, created, { manager: 'kubectl-create', now: NOW });
