@@ -241,7 +241,6 @@ export function servingHosts(hosts: readonly string[] = []): string[] {
   return out;
 }
 
-
 async function writeAtomically(file: string, text: string, mode: number): Promise<void> {
   const temp = `${file}.${process.pid}.tmp`;
   await writeFile(temp, text, { mode });

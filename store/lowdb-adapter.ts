@@ -288,7 +288,7 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   private pendingBytes = 0;
   /** Where records are carved (see ByteSlab): those appended between two writes lie side by side, so a write usually sends them without a copy. */
   private readonly slab = new ByteSlab();
-  /** The flush in progress (writes + fsync) and the one queued behind it. */
+  /** The flush in progress (one O_DSYNC write of the pending records) and the one queued behind it. */
   private flushing: Promise<void> = Promise.resolve();
   private queuedFlush: Promise<void> | undefined;
   private snapshotSource: (() => StoreSnapshot) | undefined;
@@ -479,11 +479,9 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
 
 /**
  * Opens the journal for appending with O_DSYNC: each write returns once its bytes (and the file's
- * new size) are on disk, as write + fdatasync would, in one call to the thread pool instead of
- * two. Under load each of those calls waits its turn on a busy event loop, so halving them
- * shortens the wait every write's acknowledgement has for its group commit.
+ * new size) are on disk, as write + fdatasync would, in one call instead of two (see writeChunk
+ * for where that call is made).
  */
-
 export function openJournal(file: string): Promise<FileHandle> {
   return open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_DSYNC, 0o666);
 }
