@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { request } from 'undici';
 import { parentPort } from 'node:worker_threads';
-import { openWatch, podManifest, pool, postJson, runBounded, until, type WatchEvent } from './support.js';
+import { daemonSetDone, isReady, openWatch, podManifest, pool, postJson, runBounded, until, type WatchEvent } from './support.js';
 
 /** A fan-out: watch pods and DaemonSets from rv, create the DaemonSet, time until n pods are Running+Ready and the status says so. */
 export interface FanOutTask {
@@ -32,6 +32,8 @@ export interface Milestones {
 
 export interface FanOutResult {
   ms: number;
+  /** When the DaemonSet was POSTed, as performance.timeOrigin + performance.now() (comparable across threads). */
+  startedAt: number;
   podEvents: number;
   dsEvents: number;
   /** Times a watch was ended by the server (the client fell behind) and the client listed again. */
@@ -39,8 +41,6 @@ export interface FanOutResult {
   milestones: Milestones;
 }
 
-const isReady = (pod: Record<string, any>): boolean =>
-  pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
 
 /**
  * A watch kept going as client-go's reflector keeps it: when the server ends it (a watcher that
@@ -94,8 +94,7 @@ async function fanOut({ url, rv, n, daemonSet }: FanOutTask): Promise<FanOutResu
   };
   const onDaemonSet = (e: WatchEvent) => {
     dsEvents++;
-    const s = e.object.status ?? {};
-    dsDone = s.desiredNumberScheduled === n && s.numberReady === n && s.updatedNumberScheduled === n && s.numberAvailable === n;
+    dsDone = daemonSetDone(e.object, n);
   };
   const podWatch = await reflect(url, '/api/v1/namespaces/default/pods', rv, onPod);
   const dsWatch = await reflect(url, '/apis/apps/v1/namespaces/default/daemonsets', rv, onDaemonSet);
@@ -104,7 +103,7 @@ async function fanOut({ url, rv, n, daemonSet }: FanOutTask): Promise<FanOutResu
     start = performance.now();
     await postJson(client, '/apis/apps/v1/namespaces/default/daemonsets', daemonSet);
     await until(() => ready.size === n && dsDone, 120_000 + n * 200, `${n} pods Running and Ready and the DaemonSet status`, 5);
-    return { ms: performance.now() - start, podEvents, dsEvents, relists: podWatch.relists() + dsWatch.relists(), milestones };
+    return { ms: performance.now() - start, startedAt: performance.timeOrigin + start, podEvents, dsEvents, relists: podWatch.relists() + dsWatch.relists(), milestones };
   } finally {
     podWatch.stop();
     dsWatch.stop();

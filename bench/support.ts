@@ -76,6 +76,17 @@ export async function postJson(client: Pool, urlPath: string, body: unknown): Pr
   return JSON.parse(text) as Record<string, unknown>;
 }
 
+/** A pod Running with its Ready condition True. */
+export function isReady(pod: Record<string, any>): boolean {
+  return pod.status?.phase === 'Running' && (pod.status?.conditions ?? []).some((c: { type: string; status: string }) => c.type === 'Ready' && c.status === 'True');
+}
+
+/** A DaemonSet whose status reports n pods scheduled, ready, updated and available. */
+export function daemonSetDone(ds: Record<string, any>, n: number): boolean {
+  const s = ds.status ?? {};
+  return s.desiredNumberScheduled === n && s.numberReady === n && s.updatedNumberScheduled === n && s.numberAvailable === n;
+}
+
 export interface WatchEvent {
   type: string;
   object: Record<string, any>;

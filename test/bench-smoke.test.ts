@@ -26,6 +26,7 @@ t.test('bench:fanout at 20 nodes: the first in the process, then warm with the d
   t.match(out, /fan-out, 20 nodes \(durable store, all controllers\), the first DaemonSet in this process/);
   t.match(out, /all 20 pods seen created at [\d.]+ ms, bound at [\d.]+ ms, Running\+Ready at [\d.]+ ms/);
   t.match(out, /its thread's CPU time: [\d.]+ ms/);
+  t.equal([...out.matchAll(/the same seen by a watch inside the server process \(no client thread to fall behind\): [\d.]+ ms/g)].length, 3, 'every fan-out is also timed inside the server');
   t.match(out, /ratio fan-out \/ direct creates: +[\d.]+/);
 });
 
