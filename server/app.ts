@@ -77,6 +77,8 @@ export const INDEXERS: readonly Indexer[] = [
     name: 'controllerUID',
     keys: (obj) => (obj.metadata.ownerReferences ?? []).filter((r) => r.controller).map((r) => r.uid),
   },
+  // Pods without a controller, by namespace: what a DaemonSet may adopt, found without a scan.
+  { resource: 'pods', name: 'orphansIn', keys: (obj) => ((obj.metadata.ownerReferences ?? []).some((r) => r.controller) ? [] : [obj.metadata.namespace ?? '']) },
   // Every owner of every object: the garbage collector finds dependents without a scan.
   { resource: '*', name: 'ownerUID', keys: (obj) => [...new Set((obj.metadata.ownerReferences ?? []).map((r) => r.uid))] },
 ];

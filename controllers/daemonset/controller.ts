@@ -232,6 +232,20 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
     return step.requeueAfterMs;
   }
 
+  /**
+   * The pods a sync of the DaemonSet with this uid can claim: those it controls and the namespace's
+   * orphans, in name order, from the store's indexes. Upstream's getDaemonPods lists every pod of
+   * the namespace (from its informer's cache) and skips those other controllers own; this reads
+   * only what the sync can claim, however many pods other controllers keep beside it.
+   */
+  function claimablePods(ns: string, uid: string): KubeObject[] {
+    const owned = registry.store.byIndex(POD_REF, 'controllerUID', uid).filter((p) => p.metadata.namespace === ns);
+    const orphans = registry.store.byIndex(POD_REF, 'orphansIn', ns);
+    if (owned.length === 0 || orphans.length === 0) return owned.length ? owned : orphans;
+    const byName = (a: KubeObject, b: KubeObject) => (a.metadata.name! < b.metadata.name! ? -1 : 1);
+    return [...owned, ...orphans].sort(byName);
+  }
+
   return {
     name: 'daemonset',
     // kube-controller-manager's --concurrent-daemonset-syncs default.
@@ -260,7 +274,7 @@ export function daemonSetController(registry: Registry, clock: Clock, options: D
       for (const [k, entry] of failedPodBackoff) {
         if (now.getTime() - entry.lastUpdateMs > FAILED_POD_BACKOFF.maxMs * 2) failedPodBackoff.delete(k);
       }
-      const podList = registry.store.list(POD_REF, ns);
+      const podList = claimablePods(ns, stored.metadata.uid!);
       const revisionList = registry.store.list(REVISION_REF, ns);
       const pacing = pacingOf(asDaemonSet(stored), options.daemonSetPacing);
       const plan = planDaemonSet({

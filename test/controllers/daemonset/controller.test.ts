@@ -93,6 +93,34 @@ t.test('E10: adoption and release go through ownerReferences patches', async (t)
   t.equal(podNames(registry).length, 2, 'a replacement was created');
 });
 
+t.test('a sync reads its own pods and the orphans from indexes, not every pod of the namespace', async (t) => {
+  const { registry, controller } = await setup(t);
+  await registry.create(daemonSets, 'default', DS);
+  const other = await registry.create(daemonSets, 'default', { ...DS, metadata: { name: 'other' } });
+  // Pods another DaemonSet controls, labelled so that this one's selector matches them too.
+  const controlled = { apiVersion: 'apps/v1', kind: 'DaemonSet', name: 'other', uid: other.metadata.uid!, controller: true };
+  for (let i = 0; i < 20; i++) {
+    await registry.create(pods, 'default', { metadata: { name: `other-${i}`, labels: { app: 'agent' }, ownerReferences: [controlled] }, spec: { containers: [{ name: 'c', image: 'i' }] } });
+  }
+  const listed: string[] = [];
+  const list = registry.store.list.bind(registry.store);
+  registry.store.list = (ref, namespace) => {
+    listed.push(`${ref.resource} in ${namespace ?? 'all namespaces'}`);
+    return list(ref, namespace);
+  };
+  await controller.reconcile('default/agent');
+  registry.store.list = list;
+  t.notOk(listed.includes('pods in default'), `no pods listed: ${listed.join(', ')}`);
+  const byOwner = (name: string) => list({ group: '', resource: 'pods' }, 'default').filter((p) => p.metadata.ownerReferences?.[0]?.name === name);
+  t.equal(byOwner('agent').length, 2, 'a pod for each node');
+  t.equal(byOwner('other').length, 20, "the other DaemonSet's pods are left as they were");
+  const orphan = await registry.create(pods, 'default', { metadata: { name: 'orphan', labels: { app: 'agent' } }, spec: { containers: [{ name: 'c', image: 'i' }] } });
+  await controller.reconcile('default/agent');
+  const adopted = registry.store.get({ group: '', resource: 'pods' }, 'default', 'orphan')!;
+  t.equal(adopted.metadata.ownerReferences?.[0]?.name, 'agent', 'an orphan that matches is still found and adopted');
+  t.not(adopted.metadata.resourceVersion, orphan.metadata.resourceVersion);
+});
+
 t.test('E8: failed-pod back-off lives in the controller instance', async (t) => {
   const { registry, clock, controller } = await setup(t, 1);
   await registry.create(daemonSets, 'default', DS);
