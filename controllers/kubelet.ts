@@ -16,7 +16,7 @@ import { formatMicroTime, formatTimestamp } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { EventRecorder, type EventType } from './events.js';
 import type { Reconciler } from './runtime.js';
-import { asNode, asPod, isPodTerminal } from './scheduler.js';
+import { asNode, asPod, insufficientResources, isPodTerminal, resourceList } from './scheduler.js';
 import type { PodConditionWire } from '../api/pod-conditions.js';
 
 /** Where node heartbeat leases live, one per node, named after it. */
@@ -280,6 +280,40 @@ export interface PodPlan {
   /** Images now present on the node. */
   pulled?: string[];
   requeueAfterMs?: number;
+}
+
+/** A pod the kubelet has not admitted yet: new to it (no start time), not finished, not being deleted. */
+export function awaitingAdmission(pod: Pod): boolean {
+  return !pod.status?.startTime && !pod.metadata?.deletionTimestamp && !isPodTerminal(pod);
+}
+
+/**
+ * The kubelet's admission of a new pod (lifecycle.predicateAdmitHandler, its resource part): the
+ * pod must fit the node's allocatable beside the pods already admitted (noderesources.Fits); the
+ * first shortfall names the rejection, as an InsufficientResourceError does. A resource the node
+ * does not list is not checked (upstream drops extended resources the node does not know of), so
+ * a node without allocatable admits every pod. Undefined: admitted.
+ */
+export function admissionFailure(pod: Pod, node: Node, admitted: readonly Pod[]): { reason: string; message: string } | undefined {
+  const allocatable = resourceList(node.status?.allocatable as Record<string, unknown> | undefined);
+  const first = insufficientResources(pod, allocatable, admitted).find((r) => allocatable.has(r.resource));
+  if (!first) return undefined;
+  return {
+    reason: `OutOf${first.resource}`,
+    message: `Node didn't have enough resource: ${first.resource}, requested: ${first.requested}, used: ${first.used}, capacity: ${first.capacity}`,
+  };
+}
+
+/** rejectPod: the pod fails with the admission's reason, and a Warning event says why. */
+export function rejectionPlan(pod: Pod, failure: { reason: string; message: string }, now: Date): PodPlan {
+  const status: PodStatus = {
+    ...(pod.status ?? {}),
+    phase: 'Failed',
+    reason: failure.reason,
+    message: `Pod was rejected: ${failure.message}`,
+    startTime: pod.status?.startTime ?? formatTimestamp(now),
+  };
+  return { status, events: [{ type: 'Warning', reason: failure.reason, message: failure.message }] };
 }
 
 export interface PodState {
@@ -673,6 +707,9 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
     const usedIPs = new Set<string>();
     for (const p of bound.map(asPod)) if (!isPodTerminal(p) && !p.spec?.hostNetwork && p.status?.podIP) usedIPs.add(p.status.podIP);
 
+    // Pods the kubelet admitted earlier and runs (or is starting): a new pod must fit beside them.
+    const admitted = bound.map(asPod).filter((p) => !isPodTerminal(p) && p.status?.startTime);
+
     let deadline = Infinity;
     for (const obj of bound) {
       const uid = obj.metadata.uid!;
@@ -693,7 +730,10 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
         pulling: mem.pulling.get(uid) ?? new Set(),
         killingRecorded: mem.killed.has(uid),
       };
-      const plan = planUntilSettled(podPlanner, asPod(obj), ctx);
+      const pod = asPod(obj);
+      const rejected = awaitingAdmission(pod) ? admissionFailure(pod, asNode(node), admitted) : undefined;
+      if (awaitingAdmission(pod) && !rejected) admitted.push(pod);
+      const plan = rejected ? rejectionPlan(pod, rejected, now) : planUntilSettled(podPlanner, pod, ctx);
       const recorder = recorderFor(nodeName);
       try {
         if (plan.delete) {

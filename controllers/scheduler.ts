@@ -272,17 +272,43 @@ function nodePortsFilter(pod: Pod, info: NodeInfo): FilterStatus | undefined {
   return conflict ? { code: 'Unschedulable', reasons: [ErrReasonNodePorts] } : undefined;
 }
 
+/** What a pod lacks on a node (noderesources.InsufficientResource); the units are those of toUnits (cpu in millicores). */
+export interface InsufficientResource {
+  resource: string;
+  requested: number;
+  used: number;
+  capacity: number;
+}
+
+/** The resources Fits checks first, in its order; the rest follow by name. */
+const FIT_ORDER = ['cpu', 'memory', 'ephemeral-storage'];
+
+/**
+ * noderesources.Fits: what pod lacks beside podsOnNode within allocatable (a resource it does not
+ * list counts as 0): the pod count first, then cpu, memory, ephemeral storage and the rest. The
+ * scheduler filters on it; the kubelet admits new pods by it.
+ */
+export function insufficientResources(pod: Pod, allocatable: ResourceList, podsOnNode: readonly Pod[]): InsufficientResource[] {
+  const out: InsufficientResource[] = [];
+  const allowedPods = allocatable.get('pods') ?? 0;
+  if (podsOnNode.length + 1 > allowedPods) out.push({ resource: 'pods', requested: 1, used: podsOnNode.length, capacity: allowedPods });
+  const wanted = podRequests(pod);
+  if (wanted.size === 0) return out;
+  const used: ResourceList = new Map();
+  for (const p of podsOnNode) addInto(used, podRequests(p));
+  const others = [...wanted.keys()].filter((name) => !FIT_ORDER.includes(name) && name !== 'pods').sort();
+  for (const name of [...FIT_ORDER, ...others]) {
+    const requested = wanted.get(name) ?? 0;
+    const capacity = allocatable.get(name) ?? 0;
+    const inUse = used.get(name) ?? 0;
+    if (requested > 0 && requested > capacity - inUse) out.push({ resource: name, requested, used: inUse, capacity });
+  }
+  return out;
+}
+
 function nodeResourcesFitFilter(pod: Pod, info: NodeInfo): FilterStatus | undefined {
   const allocatable = resourceList(info.node.status?.allocatable as Record<string, unknown> | undefined);
-  const requested: ResourceList = new Map();
-  for (const p of info.pods) addInto(requested, podRequests(p));
-  const reasons: string[] = [];
-  if (info.pods.length + 1 > (allocatable.get('pods') ?? 0)) reasons.push('Too many pods');
-  const wanted = podRequests(pod);
-  for (const [name, amount] of wanted) {
-    if (name === 'pods' || amount <= 0) continue;
-    if (amount > (allocatable.get(name) ?? 0) - (requested.get(name) ?? 0)) reasons.push(`Insufficient ${name}`);
-  }
+  const reasons = insufficientResources(pod, allocatable, info.pods).map((r) => (r.resource === 'pods' ? 'Too many pods' : `Insufficient ${r.resource}`));
   return reasons.length ? { code: 'Unschedulable', reasons } : undefined;
 }
 

@@ -7,7 +7,9 @@ import { nodes, pods } from '../../api/resources.js';
 import { FakeClock } from '../../controllers/clock.js';
 import { controllersPlugin } from '../../controllers/manager.js';
 import {
+  admissionFailure,
   allocatePodIP,
+  awaitingAdmission,
   goDuration,
   imageIDOf,
   kubeletController,
@@ -15,6 +17,7 @@ import {
   planNodeLease,
   planNodeStatus,
   planPod,
+  rejectionPlan,
   type PodRuntimeContext,
 } from '../../controllers/kubelet.js';
 import { deepFreeze, type KubeObject } from '../../store/object.js';
@@ -242,6 +245,32 @@ t.test('a terminating pod is removed once its grace period is over, and a termin
   for (const phase of ['Failed', 'Succeeded']) t.same(planPod(boundPod({}, { phase }), ctx(T0)), { events: [] }, `${phase} stays ${phase}`);
 });
 
+t.test("admission: a new pod must fit the node's allocatable beside the pods it admitted, as noderesources.Fits", async (t) => {
+  const small = node();
+  small.status!.allocatable = { cpu: '1', memory: '1Gi', pods: '2' };
+  const requesting = (requests: Record<string, string>, name = 'web') => {
+    const pod = boundPod({ containers: [{ name: 'web', image: 'nginx', resources: { requests } }] });
+    return { ...pod, metadata: { ...pod.metadata, name } };
+  };
+  t.equal(admissionFailure(requesting({ cpu: '500m' }), small, []), undefined, 'fits an empty node');
+  t.same(admissionFailure(boundPod(), small, [boundPod(), boundPod()]), { reason: 'OutOfpods', message: "Node didn't have enough resource: pods, requested: 1, used: 2, capacity: 2" });
+  t.same(admissionFailure(requesting({ cpu: '600m' }), small, [requesting({ cpu: '500m' })]), { reason: 'OutOfcpu', message: "Node didn't have enough resource: cpu, requested: 600, used: 500, capacity: 1000" });
+  t.same(admissionFailure(requesting({ cpu: '2', memory: '2Gi' }), small, []), { reason: 'OutOfcpu', message: "Node didn't have enough resource: cpu, requested: 2000, used: 0, capacity: 1000" }, 'the first shortfall in Fits order names it');
+  t.same(admissionFailure(requesting({ memory: '2Gi' }), small, []), { reason: 'OutOfmemory', message: "Node didn't have enough resource: memory, requested: 2147483648, used: 0, capacity: 1073741824" });
+  t.equal(admissionFailure(requesting({ 'example.com/gpu': '1' }), small, []), undefined, 'a resource the node does not list is not checked');
+  const unlisted = node();
+  delete unlisted.status!.allocatable;
+  t.equal(admissionFailure(boundPod(), unlisted, [boundPod(), boundPod(), boundPod()]), undefined, 'a node without allocatable admits');
+
+  t.ok(awaitingAdmission(boundPod()), 'a new pod awaits admission');
+  t.notOk(awaitingAdmission(boundPod({}, { phase: 'Pending', startTime: '2026-01-01T00:00:00Z' })), 'one with a start time was admitted');
+  t.notOk(awaitingAdmission(boundPod({}, { phase: 'Failed' })), 'a finished one is not admitted again');
+  t.same(rejectionPlan(boundPod(), { reason: 'OutOfpods', message: 'm' }, T0), {
+    status: { phase: 'Failed', qosClass: 'BestEffort', reason: 'OutOfpods', message: 'Pod was rejected: m', startTime: '2026-01-01T00:00:00Z' },
+    events: [{ type: 'Warning', reason: 'OutOfpods', message: 'm' }],
+  });
+});
+
 t.test('pod IPs come from the node range, skip the network and gateway addresses and are unique', async (t) => {
   t.equal(allocatePodIP('10.64.3.0/24', new Set()), '10.64.3.2');
   t.equal(allocatePodIP('10.64.3.0/24', new Set(['10.64.3.2', '10.64.3.3'])), '10.64.3.4');
@@ -338,6 +367,35 @@ t.test('a bound pod is seen Pending, then Running after the startup delay, each 
   t.match(podStatus(get('a'))!.containerStatuses![0], { ready: true, started: true, restartCount: 0, containerID: /^containerd:\/\/[0-9a-f]{64}$/, state: { running: { startedAt: '2026-01-01T00:00:00Z' } } });
   const reasons = app.registry.store.list({ group: '', resource: 'events' }, 'default').filter((e) => (e.involvedObject as { name: string }).name === 'a').map((e) => e.reason);
   t.same(reasons.sort(), ['Created', 'Pulled', 'Pulling', 'Started']);
+});
+
+t.test('a pod bound past the node\'s pod capacity is rejected at admission: Failed, OutOfpods, a Warning event', async (t) => {
+  const clock = new FakeClock();
+  const app = await cluster(t, clock);
+  await app.registry.patch(nodes, undefined, 'node-3', (n) => {
+    const status = n.status as NonNullable<Node['status']>;
+    status.allocatable = { ...status.allocatable, pods: '2' };
+    return n;
+  }, { subresource: 'status' });
+  // Created in the same second: the kubelet admits in creation order, then by name.
+  for (const name of ['first', 'second', 'third']) {
+    await app.registry.create(pods, 'default', { metadata: { name }, spec: { nodeName: 'node-3', containers: [{ name: 'c', image: 'nginx' }] } });
+  }
+  const get = (name: string) => podStatus(app.registry.store.get(PODS, 'default', name));
+  await eventually(() => get('third')?.phase === 'Failed' && ['first', 'second'].every((n) => get(n)?.containerStatuses), { timeoutMs: 5000 });
+  clock.advance(500);
+  await eventually(() => ['first', 'second'].every((n) => get(n)?.phase === 'Running'), { timeoutMs: 5000 });
+  t.match(get('third'), { phase: 'Failed', reason: 'OutOfpods', message: "Pod was rejected: Node didn't have enough resource: pods, requested: 1, used: 2, capacity: 2" });
+  t.notOk(get('third')!.containerStatuses, 'no container was started');
+  const event = () => app.registry.store.list({ group: '', resource: 'events' }, 'default').find((e) => (e.involvedObject as { name: string }).name === 'third');
+  await eventually(() => event(), { timeoutMs: 5000 });
+  t.match(event(), { type: 'Warning', reason: 'OutOfpods', message: "Node didn't have enough resource: pods, requested: 1, used: 2, capacity: 2", source: { component: 'kubelet', host: 'node-3' } });
+  // A finished pod frees its place: the next new pod is admitted.
+  await app.registry.delete(pods, 'default', 'first', { gracePeriodSeconds: 0 });
+  await app.registry.create(pods, 'default', { metadata: { name: 'fourth' }, spec: { nodeName: 'node-3', containers: [{ name: 'c', image: 'nginx' }] } });
+  clock.advance(500);
+  await eventually(() => get('fourth')?.phase === 'Running', { timeoutMs: 5000 });
+  t.equal(get('third')!.phase, 'Failed', 'a rejected pod stays rejected');
 });
 
 t.test('graceful deletion ends after the grace period, a forced one at once, and a stopped kubelet does nothing', async (t) => {
