@@ -705,10 +705,13 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
     for (const uid of mem.pulling.keys()) if (!live.has(uid)) mem.pulling.delete(uid);
     for (const uid of mem.killed) if (!live.has(uid)) mem.killed.delete(uid);
     const usedIPs = new Set<string>();
-    for (const p of bound.map(asPod)) if (!isPodTerminal(p) && !p.spec?.hostNetwork && p.status?.podIP) usedIPs.add(p.status.podIP);
-
     // Pods the kubelet admitted earlier and runs (or is starting): a new pod must fit beside them.
-    const admitted = bound.map(asPod).filter((p) => !isPodTerminal(p) && p.status?.startTime);
+    const admitted: Pod[] = [];
+    for (const p of bound.map(asPod)) {
+      if (isPodTerminal(p)) continue;
+      if (!p.spec?.hostNetwork && p.status?.podIP) usedIPs.add(p.status.podIP);
+      if (p.status?.startTime) admitted.push(p);
+    }
 
     let deadline = Infinity;
     for (const obj of bound) {
@@ -731,8 +734,11 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
         killingRecorded: mem.killed.has(uid),
       };
       const pod = asPod(obj);
-      const rejected = awaitingAdmission(pod) ? admissionFailure(pod, asNode(node), admitted) : undefined;
-      if (awaitingAdmission(pod) && !rejected) admitted.push(pod);
+      let rejected: ReturnType<typeof admissionFailure>;
+      if (awaitingAdmission(pod)) {
+        rejected = admissionFailure(pod, asNode(node), admitted);
+        if (!rejected) admitted.push(pod);
+      }
       const plan = rejected ? rejectionPlan(pod, rejected, now) : planUntilSettled(podPlanner, pod, ctx);
       const recorder = recorderFor(nodeName);
       try {
