@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { crc32 } from 'node:zlib';
 import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
-import { DATA_LAYOUT_VERSION, type Mutation, type ObjectJson, type PersistenceAdapter, type StoreSnapshot } from './persistence.js';
+import { DATA_LAYOUT_VERSION, keyOrdered, type LoadedState, type Mutation, type ObjectJson, type PersistenceAdapter, type StoreSnapshot } from './persistence.js';
 import type { KubeObject } from './object.js';
 import { ByteSlab } from './byte-slab.js';
 import { readIfExists } from './files.js';
@@ -111,15 +111,15 @@ export function* serializeDataFile(data: DataFile): Generator<string> {
   let resources = 0;
   for (const [resource, byKey] of Object.entries(data.objects)) {
     let piece = `${resources++ ? ',' : ''}\n${JSON.stringify(resource)}:{`;
-    let n = 0;
-    for (const key in byKey) {
-      piece += `${n++ ? ',' : ''}\n${JSON.stringify(key)}:${JSON.stringify(byKey[key])}`;
+    const { keys, objects } = keyOrdered(byKey);
+    for (let i = 0; i < keys.length; i++) {
+      piece += `${i ? ',' : ''}\n${JSON.stringify(keys[i])}:${JSON.stringify(objects[i])}`;
       if (piece.length > 1 << 18) {
         yield piece;
         piece = '';
       }
     }
-    yield n ? `${piece}\n}` : `${piece}}`;
+    yield keys.length ? `${piece}\n}` : `${piece}}`;
   }
   yield '\n}}\n';
 }
@@ -319,7 +319,8 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     const fresh = stored === null;
     if (!fresh) checkLayout(stored, this.filename);
     const data = stored ?? emptyDataFile();
-    const snapshot: StoreSnapshot = { resourceVersion: Number(data.resourceVersion), objects: data.objects };
+    // A document read from a file holds records (parseDataFile and JSON.parse make nothing else).
+    const snapshot: LoadedState = { resourceVersion: Number(data.resourceVersion), objects: data.objects as LoadedState['objects'] };
     // A compaction cut short by a crash leaves the journal it rotated away: its records come first.
     const oldText = await readIfExists(this.oldJournalPath);
     const old = oldText === undefined ? undefined : readJournal(oldText, this.oldJournalPath);
@@ -507,8 +508,8 @@ function checkLayout(data: unknown, filename: string): asserts data is DataFile 
   }
 }
 
-/** Applies one mutation to a snapshot in place. */
-export function applyMutation(snapshot: StoreSnapshot, m: Mutation): void {
+/** Applies one mutation to loaded state in place. */
+export function applyMutation(snapshot: LoadedState, m: Mutation): void {
   const byKey = (snapshot.objects[m.resource] ??= {});
   if (m.op === 'put') byKey[m.key] = m.object;
   else delete byKey[m.key];

@@ -4,7 +4,7 @@
 // resourceVersion order after that.
 import { randomUUID } from 'node:crypto';
 import { clone, deepFreeze, jsonEqual, type KubeObject } from './object.js';
-import type { Mutation, PersistenceAdapter, StoreSnapshot } from './persistence.js';
+import { KeyOrderedObjects, keyOrdered, type Mutation, type PersistenceAdapter, type StoreSnapshot } from './persistence.js';
 import { JsonCache } from './json-cache.js';
 import { SharedSubtrees, type SharedSubtreePaths } from './shared-subtrees.js';
 import { alreadyExists, conflict, gone, notFound, serviceUnavailable, type ResourceRef, qualifiedResource } from './status-error.js';
@@ -166,12 +166,12 @@ export class ObjectStore {
     this.oldestServableRV = this.rv;
     for (const [resource, byKey] of Object.entries(snapshot.objects)) {
       const table = this.table(resource);
+      const { keys, objects } = keyOrdered(byKey);
       // Freezing is left to the first read (exposed()): a deep walk of every object would be most
       // of the cost of a start with many objects, and most are not read soon after.
-      for (const key in byKey) {
-        const obj = byKey[key]!;
-        table.objects.set(key, obj);
-        this.addToIndexes(resource, table, key, obj);
+      for (let i = 0; i < keys.length; i++) {
+        table.objects.set(keys[i]!, objects[i]!);
+        this.addToIndexes(resource, table, keys[i]!, objects[i]!);
       }
     }
   }
@@ -183,14 +183,19 @@ export class ObjectStore {
     return deepFreeze(obj);
   }
 
-  /** A copy-free view of the whole state (objects are frozen), for the adapter's snapshots. */
+  /**
+   * The whole state as it is now, for the adapter's snapshots: the objects are never changed (a
+   * write replaces them), so only references are copied. Taken on the event loop, so it is kept
+   * to arrays (see KeyOrderedObjects).
+   */
   snapshot(): StoreSnapshot {
     const objects: StoreSnapshot['objects'] = {};
     for (const [resource, table] of this.tables) {
       if (table.objects.size === 0) continue;
-      const byKey: Record<string, KubeObject> = {};
-      for (const key of this.sortedKeys(table)) byKey[key] = table.objects.get(key)!;
-      objects[resource] = byKey;
+      const keys = this.sortedKeys(table);
+      const values = new Array<KubeObject>(keys.length);
+      for (let i = 0; i < keys.length; i++) values[i] = table.objects.get(keys[i]!)!;
+      objects[resource] = new KeyOrderedObjects(keys, values);
     }
     return { resourceVersion: this.rv, objects };
   }
@@ -207,8 +212,9 @@ export class ObjectStore {
   private sortedKeys(table: ResourceTable): string[] {
     const { sortedKeys: keys, addedKeys: added, removedKeys: removed } = table;
     if (keys !== undefined && added.size === 0 && removed.size === 0) return keys;
-    // Many changes (or none sorted yet): sort afresh; else merge the few changes into a copy.
-    if (keys === undefined || (added.size + removed.size) * 8 > keys.length) {
+    // None sorted yet: sort them all; else merge the changes, sorted, into a copy (a compaction's
+    // snapshot after many creates would otherwise sort every key again on the event loop).
+    if (keys === undefined) {
       table.sortedKeys = [...table.objects.keys()].sort();
     } else {
       const insert = [...added].sort();

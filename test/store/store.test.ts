@@ -1,6 +1,6 @@
 import t from 'tap';
 import { ObjectStore, type StoreEvent } from '../../store/store.js';
-import { MemoryAdapter } from '../../store/persistence.js';
+import { MemoryAdapter, keyOrdered } from '../../store/persistence.js';
 import type { KubeObject } from '../../store/object.js';
 import { throwsStatus } from '../helpers/status.js';
 
@@ -157,6 +157,24 @@ t.test('objects loaded from a snapshot are frozen when they are first read', asy
   t.equal(read, loaded);
   t.ok(Object.isFrozen(read) && Object.isFrozen((read.spec as { containers: object[] }).containers[0]), 'deep-frozen once read');
   t.ok(Object.isFrozen(store.list(PODS)[0]));
+});
+
+t.test('a snapshot is the state at its resourceVersion, in key order, and later writes leave it as it was', async (t) => {
+  const store = await openStore();
+  for (const name of ['c', 'a', 'b']) await store.create(PODS, pod(name));
+  store.list(PODS); // sorts the keys once, so that the snapshot's arrays are the store's own
+  await store.create(PODS, pod('d', 'kube-system'));
+  const snapshot = store.snapshot();
+  const taken = JSON.stringify(snapshot);
+  const pods = keyOrdered(snapshot.objects.pods!);
+  t.same(pods.keys, ['default/a', 'default/b', 'default/c', 'kube-system/d'], 'keys in order, the one created after the last sort merged in');
+  t.same(pods.objects.map((o) => o.metadata.name), ['a', 'b', 'c', 'd'], 'each key beside its object');
+  t.equal(snapshot.resourceVersion, 4);
+  await store.create(PODS, pod('0'));
+  await store.delete(PODS, 'default', 'b');
+  store.list(PODS);
+  t.equal(JSON.stringify(snapshot), taken, 'a create, a delete and a new sort after it change nothing in it');
+  t.same(keyOrdered(store.snapshot().objects.pods!).keys, ['default/0', 'default/a', 'default/c', 'kube-system/d'], 'the next snapshot has them');
 });
 
 t.test('an indexer for * files the objects of every resource', async (t) => {
