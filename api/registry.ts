@@ -281,7 +281,6 @@ export class Registry {
     const unselective = sel.labels.empty && sel.fields.empty;
     const items: KubeObject[] = [];
     let more = false;
-    let remaining = 0;
     // Starting after `<ns>.` skips every key sorting before `<ns>/` ('.' sorts just before '/').
     for (const [key, obj] of this.store.entriesAt(ref, rv, start ?? (namespace !== undefined ? `${namespace}.` : undefined))) {
       if (prefix && !key.startsWith(prefix)) {
@@ -291,17 +290,18 @@ export class Registry {
       if (!sel.matches(obj)) continue;
       if (limit !== undefined && items.length === limit) {
         more = true;
-        // remainingItemCount is only given without selectors (counting needs no matching then).
-        if (!unselective) break;
-        remaining++;
-        continue;
+        break;
       }
       items.push(obj);
     }
     const result: ListResult = { items, resourceVersion: String(rv) };
     if (more) {
-      result.continue = encodeContinue({ rv, start: objectKeyOf(items[items.length - 1]!) });
-      if (unselective) result.remainingItemCount = remaining;
+      const last = objectKeyOf(items[items.length - 1]!);
+      result.continue = encodeContinue({ rv, start: last });
+      // Only without selectors, as upstream (counting needs no matching then): counted from the
+      // keys, not by visiting every object after the page (which made each page of a long list
+      // cost as much as the rest of the list).
+      if (unselective) result.remainingItemCount = this.store.countAt(ref, rv, last, prefix);
     }
     return result;
   }

@@ -109,6 +109,18 @@ function firstAfter(keys: readonly string[], after: string): number {
   return lo;
 }
 
+/** The index of the first of sorted keys at or above `from`. */
+function firstAtOrAfter(keys: readonly string[], from: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (keys[mid]! < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class ObjectStore {
   private readonly adapter: PersistenceAdapter;
   private readonly now: () => Date;
@@ -292,15 +304,8 @@ export class ObjectStore {
     const keys = this.sortedKeys(table);
     if (namespace === undefined) return keys.map((k) => this.exposed(resource, table.objects.get(k)!));
     const prefix = `${namespace}/`;
-    let lo = 0;
-    let hi = keys.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keys[mid]! < prefix) lo = mid + 1;
-      else hi = mid;
-    }
     const out: KubeObject[] = [];
-    for (let i = lo; i < keys.length && keys[i]!.startsWith(prefix); i++) out.push(this.exposed(resource, table.objects.get(keys[i]!)!));
+    for (let i = firstAtOrAfter(keys, prefix); i < keys.length && keys[i]!.startsWith(prefix); i++) out.push(this.exposed(resource, table.objects.get(keys[i]!)!));
     return out;
   }
 
@@ -332,8 +337,54 @@ export class ObjectStore {
    */
   *entriesAt(ref: ResourceRef, rv: number, startAfter?: string): Generator<[string, KubeObject]> {
     const resource = qualifiedResource(ref);
-    if (rv < this.oldestServableRV) throw gone(`too old resource version: ${rv} (${this.oldestServableRV})`);
+    const before = this.changedSince(resource, rv);
     const table = this.tables.get(resource);
+    const keys = table ? this.sortedKeys(table) : [];
+    // Keys deleted since rv are not among the current ones: merge them in, in order.
+    const deleted = [...before].filter(([k, v]) => v !== undefined && !table?.objects.has(k) && (startAfter === undefined || k > startAfter)).map(([k]) => k).sort();
+    let i = startAfter === undefined ? 0 : firstAfter(keys, startAfter);
+    let j = 0;
+    while (i < keys.length || j < deleted.length) {
+      const key = j >= deleted.length || (i < keys.length && keys[i]! < deleted[j]!) ? keys[i++]! : deleted[j++]!;
+      if (before.has(key)) {
+        const old = before.get(key);
+        if (old) yield [key, this.exposed(resource, old)];
+      } else yield [key, this.exposed(resource, table!.objects.get(key)!)];
+    }
+  }
+
+  /**
+   * How many keys of a resource there were at resourceVersion rv after `startAfter` and starting
+   * with `prefix` (a LIST page's remainingItemCount), without visiting the objects: the current
+   * keys in that range, less those created since rv, plus those deleted since. Throws 410 Gone as
+   * entriesAt does.
+   */
+  countAt(ref: ResourceRef, rv: number, startAfter: string, prefix = ''): number {
+    const resource = qualifiedResource(ref);
+    const before = this.changedSince(resource, rv);
+    const table = this.tables.get(resource);
+    const keys = table ? this.sortedKeys(table) : [];
+    // The keys starting with prefix sort together, before the first key past all of them.
+    const pastPrefix = prefix ? prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1) : undefined;
+    const inRange = (k: string) => k > startAfter && k.startsWith(prefix);
+    const from = Math.max(firstAfter(keys, startAfter), firstAtOrAfter(keys, prefix));
+    let count = Math.max(0, (pastPrefix === undefined ? keys.length : firstAtOrAfter(keys, pastPrefix)) - from);
+    for (const [key, old] of before) {
+      if (!inRange(key)) continue;
+      const now = table?.objects.has(key) ?? false;
+      if (now && old === undefined) count--;
+      else if (!now && old !== undefined) count++;
+    }
+    return count;
+  }
+
+  /**
+   * For each key of a resource changed after rv, what it held at rv (undefined: it did not exist
+   * then), from the watch event log and the writes not yet durable. Throws 410 Gone when the log
+   * no longer reaches back to rv.
+   */
+  private changedSince(resource: string, rv: number): Map<string, KubeObject | undefined> {
+    if (rv < this.oldestServableRV) throw gone(`too old resource version: ${rv} (${this.oldestServableRV})`);
     const before = new Map<string, KubeObject | undefined>();
     const undo = (event: StoreEvent): void => {
       if (event.resource !== resource) return;
@@ -351,18 +402,7 @@ export class ObjectStore {
       for (let i = lo; i < this.log.length; i++) undo(this.log[i]!);
       for (const event of this.undelivered) if (event.rv > rv) undo(event);
     }
-    const keys = table ? this.sortedKeys(table) : [];
-    // Keys deleted since rv are not among the current ones: merge them in, in order.
-    const deleted = [...before].filter(([k, v]) => v !== undefined && !table?.objects.has(k) && (startAfter === undefined || k > startAfter)).map(([k]) => k).sort();
-    let i = startAfter === undefined ? 0 : firstAfter(keys, startAfter);
-    let j = 0;
-    while (i < keys.length || j < deleted.length) {
-      const key = j >= deleted.length || (i < keys.length && keys[i]! < deleted[j]!) ? keys[i++]! : deleted[j++]!;
-      if (before.has(key)) {
-        const old = before.get(key);
-        if (old) yield [key, this.exposed(resource, old)];
-      } else yield [key, this.exposed(resource, table!.objects.get(key)!)];
-    }
+    return before;
   }
 
   /** Objects filed under `value` in the named index. */

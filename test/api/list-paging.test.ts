@@ -80,6 +80,43 @@ t.test('paging with a selector and across namespaces stays consistent', async (t
   t.ok(seen.every((k) => !k.endsWith('-new')));
 });
 
+t.test('remainingItemCount is what the snapshot holds after the page, in the namespace listed or across all, whatever is written between pages', async (t) => {
+  const { app } = await testServer(t);
+  // `default0/` sorts right after every `default/` key, `a/` before them: neither may be counted in default.
+  for (const ns of ['a', 'default0']) await app.registry.create(namespaces, undefined, { metadata: { name: ns } });
+  for (const ns of ['a', 'default', 'default0']) for (let i = 0; i < 40; i += 2) await app.registry.create(pods, ns, pod(name(i)));
+  for (const [path, namespace, tag] of [['/api/v1/namespaces/default/pods', 'default', 'n'], ['/api/v1/pods', undefined, 'c']] as const) {
+    const first = await page(app, path, { limit: '7' });
+    // The objects of the snapshot, as `<namespace>/<name>`, in the order pages list them.
+    const snapshot = first.body.items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    const all = (await page(app, path, {})).body.items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`);
+    t.equal(first.body.metadata.remainingItemCount, all.length - 7, `${path}: the first page`);
+    let token = first.body.metadata.continue;
+    let step = 0;
+    while (token) {
+      step++;
+      // Creates before and after the cursor, in and out of the namespace; a delete; a pod deleted and created again; one created and deleted.
+      for (const ns of ['a', 'default', 'default0']) await app.registry.create(pods, ns, pod(`${name(step * 6 + 1)}-${tag}`));
+      const victim = all[(step * 7) % all.length]!.split('/');
+      if (app.registry.store.get({ group: '', resource: 'pods' }, victim[0], victim[1]!)) await app.registry.delete(pods, victim[0], victim[1]!);
+      const again = all[(step * 11) % all.length]!.split('/');
+      if (app.registry.store.get({ group: '', resource: 'pods' }, again[0], again[1]!)) {
+        await app.registry.delete(pods, again[0], again[1]!);
+        await app.registry.create(pods, again[0], pod(again[1]!));
+      }
+      await app.registry.create(pods, namespace ?? 'a', pod(`${name(step)}-brief-${tag}`));
+      await app.registry.delete(pods, namespace ?? 'a', `${name(step)}-brief-${tag}`);
+      const next = await page(app, path, { limit: '7', continue: token });
+      t.equal(next.status, 200);
+      snapshot.push(...next.body.items.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+      token = next.body.metadata.continue;
+      if (token) t.equal(next.body.metadata.remainingItemCount, all.length - snapshot.length, `${path}: after page ${step + 1}`);
+      else t.equal(next.body.metadata.remainingItemCount, undefined, `${path}: none on the last page`);
+    }
+    t.same(snapshot, all, `${path}: the pages hold the snapshot, in order`);
+  }
+});
+
 t.test('a continue token older than the watch log answers 410 Expired', async (t) => {
   const { app } = await testServer(t, { eventLogCapacity: 10 });
   for (let i = 0; i < 20; i++) await app.registry.create(pods, 'default', pod(name(i)));
