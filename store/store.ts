@@ -267,25 +267,40 @@ export class ObjectStore {
   }
 
   private addToIndexes(resource: string, table: ResourceTable, key: string, obj: KubeObject): void {
-    for (const ix of this.indexersOf(resource)) {
-      let index = table.indexes.get(ix.name);
-      if (!index) table.indexes.set(ix.name, (index = new Map()));
-      for (const value of ix.keys(obj)) {
-        let keys = index.get(value);
-        if (!keys) index.set(value, (keys = new Set()));
-        keys.add(key);
-      }
+    for (const ix of this.indexersOf(resource)) this.file(table, ix, key, ix.keys(obj));
+  }
+
+  private file(table: ResourceTable, ix: Indexer, key: string, values: readonly string[]): void {
+    let index = table.indexes.get(ix.name);
+    if (!index) table.indexes.set(ix.name, (index = new Map()));
+    for (const value of values) {
+      let keys = index.get(value);
+      if (!keys) index.set(value, (keys = new Set()));
+      keys.add(key);
     }
   }
 
   private removeFromIndexes(resource: string, table: ResourceTable, key: string, obj: KubeObject): void {
+    for (const ix of this.indexersOf(resource)) this.unfile(table, ix, key, ix.keys(obj));
+  }
+
+  private unfile(table: ResourceTable, ix: Indexer, key: string, values: readonly string[]): void {
+    const index = table.indexes.get(ix.name);
+    for (const value of values) {
+      const keys = index?.get(value);
+      keys?.delete(key);
+      if (keys?.size === 0) index!.delete(value);
+    }
+  }
+
+  /** Moves a replaced object in the indexes whose values for it changed (most writes change none). */
+  private reindex(resource: string, table: ResourceTable, key: string, previous: KubeObject, next: KubeObject): void {
     for (const ix of this.indexersOf(resource)) {
-      const index = table.indexes.get(ix.name);
-      for (const value of ix.keys(obj)) {
-        const keys = index?.get(value);
-        keys?.delete(key);
-        if (keys?.size === 0) index!.delete(value);
-      }
+      const before = ix.keys(previous);
+      const after = ix.keys(next);
+      if (before.length === after.length && before.every((v, i) => v === after[i])) continue;
+      this.unfile(table, ix, key, before);
+      this.file(table, ix, key, after);
     }
   }
 
@@ -461,9 +476,8 @@ export class ObjectStore {
     obj.metadata.resourceVersion = String(rv);
     this.sharedSubtrees.share(resource, obj);
     deepFreeze(obj);
-    this.removeFromIndexes(resource, table, key, current);
     table.objects.set(key, obj);
-    this.addToIndexes(resource, table, key, obj);
+    this.reindex(resource, table, key, current, obj);
     await this.commit({ op: 'put', resource, key, rv, object: obj }, { type: 'MODIFIED', resource, rv, object: obj, previous: this.exposed(resource, current) });
     return obj;
   }

@@ -114,6 +114,32 @@ t.test('indexes follow creates, updates and deletes', async (t) => {
   t.same(store.byIndex(PODS, 'node', 'n1'), []);
 });
 
+t.test('an update moves an object only in the indexes whose values for it changed, one value or many', async (t) => {
+  const labelsOf = (o: KubeObject) => Object.keys(o.metadata.labels ?? {});
+  const store = await ObjectStore.open({
+    adapter: new MemoryAdapter(),
+    indexers: [
+      { resource: 'pods', name: 'node', keys: (o) => [String((o.spec as { nodeName?: string }).nodeName ?? '')] },
+      { resource: 'pods', name: 'label', keys: labelsOf },
+    ],
+  });
+  const names = (index: string, value: string) => store.byIndex(PODS, index, value).map((p) => p.metadata.name);
+  let a = await store.create(PODS, pod('a', 'default', { metadata: { name: 'a', namespace: 'default', labels: { x: '1', y: '1' } }, spec: { nodeName: 'n1' } }));
+  const write = async (change: (o: KubeObject) => void) => {
+    const next = structuredClone(a) as KubeObject;
+    change(next);
+    a = await store.update(PODS, next);
+  };
+  await write((o) => void (o.metadata.labels = { x: '2', y: '2' }));
+  t.same([names('node', 'n1'), names('label', 'x'), names('label', 'y')], [['a'], ['a'], ['a']], 'values unchanged: still filed under each');
+  await write((o) => void (o.metadata.labels = { y: '2', z: '1' }));
+  t.same([names('label', 'x'), names('label', 'y'), names('label', 'z'), names('node', 'n1')], [[], ['a'], ['a'], ['a']], 'one value gone, one kept, one new; the other index untouched');
+  await write((o) => void (o.metadata.labels = { z: '1', y: '2' }));
+  t.same([names('label', 'y'), names('label', 'z')], [['a'], ['a']], 'the same values in another order');
+  await write((o) => void (o.metadata.labels = {}));
+  t.same([names('label', 'y'), names('label', 'z'), names('node', 'n1')], [[], [], ['a']], 'no values left');
+});
+
 t.test('delete with a mismatched uid precondition answers 409 and keeps the object', async (t) => {
   const store = await openStore();
   await store.create(PODS, pod('a'));
