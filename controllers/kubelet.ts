@@ -16,7 +16,7 @@ import { formatMicroTime, formatTimestamp } from '../store/store.js';
 import type { Clock } from './clock.js';
 import { EventRecorder, type EventType } from './events.js';
 import type { Reconciler } from './runtime.js';
-import { asNode, asPod, insufficientResources, isPodTerminal, resourceList } from './scheduler.js';
+import { allocatableOf, asNode, asPod, insufficientResources, isPodTerminal } from './scheduler.js';
 import type { PodConditionWire } from '../api/pod-conditions.js';
 
 /** Where node heartbeat leases live, one per node, named after it. */
@@ -295,7 +295,7 @@ export function awaitingAdmission(pod: Pod): boolean {
  * a node without allocatable admits every pod. Undefined: admitted.
  */
 export function admissionFailure(pod: Pod, node: Node, admitted: readonly Pod[]): { reason: string; message: string } | undefined {
-  const allocatable = resourceList(node.status?.allocatable as Record<string, unknown> | undefined);
+  const allocatable = allocatableOf(node);
   const first = insufficientResources(pod, allocatable, admitted).find((r) => allocatable.has(r.resource));
   if (!first) return undefined;
   return {

@@ -68,6 +68,8 @@ interface ResourceTable {
   removedKeys: Set<string>;
   /** index name -> index key -> object keys */
   indexes: Map<string, Map<string, Set<string>>>;
+  /** Writes to this resource so far (see writesTo). */
+  writes: number;
 }
 
 interface Watcher {
@@ -215,7 +217,7 @@ export class ObjectStore {
   private table(resource: string): ResourceTable {
     let table = this.tables.get(resource);
     if (!table) {
-      table = { objects: new Map(), sortedKeys: undefined, addedKeys: new Set(), removedKeys: new Set(), indexes: new Map() };
+      table = { objects: new Map(), sortedKeys: undefined, addedKeys: new Set(), removedKeys: new Set(), indexes: new Map(), writes: 0 };
       this.tables.set(resource, table);
     }
     return table;
@@ -429,6 +431,14 @@ export class ObjectStore {
     return [...keys].sort().map((k) => this.exposed(resource, table.objects.get(k)!));
   }
 
+  /**
+   * How many writes a resource has seen in this process: while it stays the same, a list of the
+   * resource is the same too (for callers that keep one, such as the scheduler's node list).
+   */
+  writesTo(ref: ResourceRef): number {
+    return this.tables.get(qualifiedResource(ref))?.writes ?? 0;
+  }
+
   count(ref: ResourceRef): number {
     return this.tables.get(qualifiedResource(ref))?.objects.size ?? 0;
   }
@@ -448,6 +458,7 @@ export class ObjectStore {
     this.sharedSubtrees.share(resource, obj);
     deepFreeze(obj);
     table.objects.set(key, obj);
+    table.writes++;
     this.keyAdded(table, key);
     this.addToIndexes(resource, table, key, obj);
     await this.commit({ op: 'put', resource, key, rv, object: obj }, { type: 'ADDED', resource, rv, object: obj });
@@ -477,6 +488,7 @@ export class ObjectStore {
     this.sharedSubtrees.share(resource, obj);
     deepFreeze(obj);
     table.objects.set(key, obj);
+    table.writes++;
     this.reindex(resource, table, key, current, obj);
     await this.commit({ op: 'put', resource, key, rv, object: obj }, { type: 'MODIFIED', resource, rv, object: obj, previous: this.exposed(resource, current) });
     return obj;
@@ -496,6 +508,7 @@ export class ObjectStore {
     final.metadata.resourceVersion = String(rv);
     deepFreeze(final);
     table.objects.delete(key);
+    table.writes++;
     this.keyRemoved(table, key);
     this.removeFromIndexes(resource, table, key, current);
     await this.commit({ op: 'delete', resource, key, rv }, { type: 'DELETED', resource, rv, object: final, previous: this.exposed(resource, current) });

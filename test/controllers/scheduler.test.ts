@@ -6,6 +6,8 @@ import { nodes, pods } from '../../api/resources.js';
 import { FakeClock } from '../../controllers/clock.js';
 import { controllersPlugin } from '../../controllers/manager.js';
 import {
+  findNode,
+  numFeasibleNodesToFind,
   podRequests,
   schedulePod,
   schedulerController,
@@ -46,6 +48,24 @@ t.test('a pod goes to the least-loaded fitting node, ties broken by name', async
   t.same(schedulePod(pod('p'), infos(three(), busy)), { nodeName: 'node-2' });
   const heavy = { 'node-1': [pod('a', {}, { cpu: '3' })], 'node-2': [pod('b'), pod('c')] };
   t.same(schedulePod(pod('p'), infos(three(), heavy)), { nodeName: 'node-3' }, 'requests weigh, not only pod counts');
+});
+
+t.test('above 100 nodes a cycle looks for numFeasibleNodesToFind fitting nodes from where the last one stopped, as upstream does', async (t) => {
+  t.same([50, 99, 100, 250, 300, 1000, 5000, 10000].map(numFeasibleNodesToFind), [50, 99, 100, 120, 144, 420, 500, 500], 'all below 100; 50% less 1% per 125 nodes, at least 5% and at least 100');
+  const many = Array.from({ length: 300 }, (_, i) => node(`n-${String(i).padStart(3, '0')}`, i));
+  const source = (podsOn: Record<string, Pod[]> = {}) => ({ nodes: many, podsOn: (n: Node) => podsOn[n.metadata!.name!] ?? [] });
+  t.same(findNode(pod('p'), source()), { result: { nodeName: 'n-000' }, processed: 144 }, 'the first 144 fit: the cycle stops there');
+  // The least loaded of the nodes it looked at, not of all: n-200 is emptier than any, but out of reach.
+  const load = Object.fromEntries(many.map((n, i) => [n.metadata!.name!, i === 200 ? [] : i === 290 ? [pod('x')] : [pod('x'), pod('y')]]));
+  t.same(findNode(pod('p'), source(load), 250), { result: { nodeName: 'n-290' }, processed: 144 }, 'from 250 it wraps past n-299 to n-093');
+  t.same(findNode(pod('p'), source(load), 150).result, { nodeName: 'n-200' });
+  const cordoned = many.map((n, i) => (i < 200 ? node(n.metadata!.name!, i, { unschedulable: true }) : n));
+  t.same(findNode(pod('p'), { nodes: cordoned, podsOn: () => [] }), { result: { nodeName: 'n-200' }, processed: 300 }, 'nodes that fail count as looked at: all 300 to find 100 that fit');
+  const full = findNode(pod('p', { nodeSelector: { disk: 'ssd' } }), source(), 123);
+  t.equal(full.processed, 300, 'with nothing fitting every node is looked at');
+  t.match(full.result.message, /^0\/300 nodes are available: 300 node\(s\) didn't match Pod's node affinity\/selector\./);
+  const pinned = pod('ds', { affinity: { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchFields: [{ key: 'metadata.name', operator: 'In', values: ['n-007'] }] }] } } } });
+  t.same(findNode(pinned, source(), 250), { result: { nodeName: 'n-007' }, processed: 1 }, 'a pod pinned by node name is checked against its node alone');
 });
 
 t.test('the FitError message lists sorted reasons and the preemption verdict as upstream does', async (t) => {
@@ -208,10 +228,10 @@ t.test('updatePodCondition keeps lastTransitionTime while the status stays and r
   t.same(status.conditions, [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: '2026-01-01T00:03:00Z' }]);
 });
 
-async function cluster(t: Test, clock: FakeClock) {
+async function cluster(t: Test, clock: FakeClock, nodeCount = 3) {
   const app = await buildServer({
     data: 'memory',
-    nodes: 3,
+    nodes: nodeCount,
     now: () => clock.now(),
     plugins: [controllersPlugin({ clock, controllers: [(registry, c) => schedulerController(registry, c)] })],
   });
@@ -267,4 +287,18 @@ t.test('an unschedulable pod is explained, and scheduled once a node changes to 
   t.equal((bound!.spec as Pod['spec'])!.nodeName, 'node-3');
   await eventually(() => condition(get(), 'PodScheduled')?.status === 'True', { timeoutMs: 5000 });
   t.equal(condition(get(), 'PodScheduled')!.reason, undefined, 'the Unschedulable reason is gone');
+});
+
+t.test('each cycle starts where the last one stopped, so that at 300 nodes a second pod is placed among the next 144', async (t) => {
+  const clock = new FakeClock();
+  const app = await cluster(t, clock, 300);
+  const names = app.registry.store.list({ group: '', resource: 'nodes' }).map((n) => n.metadata.name!);
+  const nodeOf = async (name: string) => {
+    await app.registry.create(pods, 'default', { metadata: { name }, spec: { containers: [{ name: 'c', image: 'nginx' }] } });
+    return eventually(() => (app.registry.store.get({ group: '', resource: 'pods' }, 'default', name)?.spec as Pod['spec'])?.nodeName, { timeoutMs: 10_000 });
+  };
+  t.equal(await nodeOf('first'), names[0], 'the first of the first 144 nodes (all empty: ties go by name)');
+  t.equal(await nodeOf('second'), names[144], 'the first of the next 144, not the second node overall');
+  // From 288 the window wraps to the start: of its empty nodes the first by name is the second node.
+  t.equal(await nodeOf('third'), names[1], 'the next 144 wrap around past the last node');
 });
