@@ -9,32 +9,16 @@
 // and without it, through a PodStage with startup.delayMs 0)
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { nodes as NODE_DEF } from '../api/resources.js';
 import { podStages } from '../api/steering-resources.js';
 import { eventSinkOf } from '../controllers/events.js';
 import { controllersPlugin } from '../controllers/manager.js';
-import { buildNode } from '../server/bootstrap.js';
-import { buildServer } from '../server/app.js';
 import type { ObjectStore } from '../store/store.js';
 import { Worker } from 'node:worker_threads';
-import { FULL, daemonSetDone, isReady, listen, mainThreadCpuMs, ms, numberArg, podManifest, profiled, runBounded, tempDir, until } from './support.js';
+import { FULL, daemonSetDone, isReady, listen, mainThreadCpuMs, ms, numberArg, podManifest, profiled, seedNodes, tempDir, until } from './support.js';
 import type { DirectTask, FanOutResult, FanOutTask } from './fanout-client.js';
 
 const sizes = process.argv.includes('--nodes') ? [numberArg('nodes', 200)] : FULL ? [1000, 5000] : [200];
 const LEASES = { group: 'coordination.k8s.io', resource: 'leases' };
-
-/** Writes n Ready nodes into a fresh data file, concurrently (group commit), without controllers. */
-async function seedNodes(file: string, n: number): Promise<void> {
-  const app = await buildServer({ data: file, nodes: 0, logLevel: 'silent' });
-  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  await runBounded(n, 64, async (i) => {
-    const node = buildNode(`node-${i + 1}`, i, now);
-    const status = node.status;
-    await app.registry.create(NODE_DEF, undefined, node);
-    await app.registry.patch(NODE_DEF, undefined, `node-${i + 1}`, (current) => ({ ...current, status }), { subresource: 'status' });
-  });
-  await app.close();
-}
 
 /**
  * The client (bench/fanout-client.ts): one thread for the whole run, given one task at a time.

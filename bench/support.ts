@@ -8,7 +8,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { Pool, request } from 'undici';
+import { nodes as NODE_DEF } from '../api/resources.js';
 import { buildServer, type ServerOptions } from '../server/app.js';
+import { buildNode } from '../server/bootstrap.js';
 
 export const FULL = process.argv.includes('--full');
 
@@ -139,6 +141,19 @@ export function mainThreadCpuMs(): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Writes n Ready nodes (`node-1` …) into a fresh data file, concurrently (group commit), without controllers. */
+export async function seedNodes(file: string, n: number): Promise<void> {
+  const app = await buildServer({ data: file, nodes: 0, logLevel: 'silent' });
+  const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  await runBounded(n, 64, async (i) => {
+    const node = buildNode(`node-${i + 1}`, i, now);
+    const status = node.status;
+    await app.registry.create(NODE_DEF, undefined, node);
+    await app.registry.patch(NODE_DEF, undefined, `node-${i + 1}`, (current) => ({ ...current, status }), { subresource: 'status' });
+  });
+  await app.close();
 }
 
 /** Resolves once predicate() holds, checking every intervalMs; rejects after timeoutMs. */

@@ -30,6 +30,14 @@ t.test('bench:fanout at 20 nodes: the first in the process, then warm with the d
   t.match(out, /ratio fan-out \/ direct creates: +[\d.]+/);
 });
 
+t.test('bench:schedule at 20 nodes: pods through the scheduler beside the same pods with spec.nodeName set', { skip: built ? false : 'dist/ is not built (npm test builds it)' }, async (t) => {
+  const out = await run('schedule', ['--nodes', '20', '--pods', '40']);
+  t.match(out, /schedule, 20 nodes \(durable store, all controllers\), 40 pods created 16 at a time/);
+  t.match(out, /through the scheduler: +every pod bound at [\d.]+ ms, Running\+Ready at [\d.]+ ms/);
+  t.match(out, /with spec\.nodeName set: every pod Running\+Ready at [\d.]+ ms/);
+  t.match(out, /ratio scheduled \/ pinned \(Running\+Ready\): [\d.]+/);
+});
+
 t.test('bench:writes and bench:watch at a small size', { skip: built ? false : 'dist/ is not built (npm test builds it)' }, async (t) => {
   const writes = await run('writes', ['--stored', '200', '--creates', '300']);
   t.match(writes, /durable \(lowdb \+ O_DSYNC journal\): +\d+ creates\/s/);
