@@ -41,7 +41,6 @@ export interface FanOutResult {
   milestones: Milestones;
 }
 
-
 /**
  * A watch kept going as client-go's reflector keeps it: when the server ends it (a watcher that
  * falls too far behind is cut off, as upstream does), list again, hand every item on as ADDED,

@@ -11,14 +11,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { podStages } from '../api/steering-resources.js';
 import { eventSinkOf } from '../controllers/events.js';
-import { controllersPlugin } from '../controllers/manager.js';
 import type { ObjectStore } from '../store/store.js';
 import { Worker } from 'node:worker_threads';
-import { FULL, daemonSetDone, isReady, listen, mainThreadCpuMs, ms, numberArg, podManifest, profiled, seedNodes, tempDir, until } from './support.js';
+import { FULL, daemonSetDone, isReady, listen, mainThreadCpuMs, ms, numberArg, podManifest, profiled, settledCluster, tempDir, until } from './support.js';
 import type { DirectTask, FanOutResult, FanOutTask } from './fanout-client.js';
 
 const sizes = process.argv.includes('--nodes') ? [numberArg('nodes', 200)] : FULL ? [1000, 5000] : [200];
-const LEASES = { group: 'coordination.k8s.io', resource: 'leases' };
 
 /**
  * The client (bench/fanout-client.ts): one thread for the whole run, given one task at a time.
@@ -82,15 +80,10 @@ async function fanOut(n: number, startupDelayMs?: number): Promise<FanOutResult 
   const tmp = await tempDir();
   try {
     const file = path.join(tmp.dir, 'data.json');
-    await seedNodes(file, n);
-    const t0 = performance.now();
-    const server = await listen({ data: file, plugins: [controllersPlugin()] });
-    const loadMs = performance.now() - t0;
+    const server = await settledCluster(file, n);
+    const { loadMs } = server;
     try {
       const store = server.app.registry.store;
-      // Settled: every kubelet has registered its lease.
-      await until(() => store.count(LEASES) >= n, 60_000 + n * 20, 'node leases');
-      await new Promise((r) => setTimeout(r, 500));
       if (startupDelayMs !== undefined) {
         // How long a pod stays ContainerCreating is a simulated wait, not work: a PodStage sets it.
         await server.app.registry.create(podStages, undefined, { metadata: { name: 'bench-startup' }, spec: { selector: { matchLabels: { app: 'monitoring-agent' } }, startup: { delayMs: startupDelayMs } } });

@@ -10,13 +10,11 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pods as POD_DEF } from '../api/resources.js';
-import { controllersPlugin } from '../controllers/manager.js';
-import { FULL, isReady, listen, ms, numberArg, podManifest, runBounded, seedNodes, tempDir, until } from './support.js';
+import { FULL, isReady, ms, numberArg, podManifest, runBounded, settledCluster, tempDir, until } from './support.js';
 
 const sizes = process.argv.includes('--nodes') ? [numberArg('nodes', 1000)] : FULL ? [1000, 5000] : [1000];
 const POD_COUNT = numberArg('pods', 1000);
 const CONCURRENCY = 16;
-const LEASES = { group: 'coordination.k8s.io', resource: 'leases' };
 const PODS = { group: '', resource: 'pods' };
 
 interface Timed {
@@ -31,14 +29,10 @@ async function createPods(n: number, p: number, pinned: boolean): Promise<Timed>
   const tmp = await tempDir();
   try {
     const file = path.join(tmp.dir, 'data.json');
-    await seedNodes(file, n);
-    const server = await listen({ data: file, plugins: [controllersPlugin()] });
+    const server = await settledCluster(file, n);
     try {
       const { registry } = server.app;
       const store = registry.store;
-      // Settled: every kubelet has registered its lease.
-      await until(() => store.count(LEASES) >= n, 60_000 + n * 20, 'node leases');
-      await new Promise((r) => setTimeout(r, 500));
       const bound = new Set<string>();
       const ready = new Set<string>();
       let boundAt = Number.NaN;

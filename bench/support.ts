@@ -11,6 +11,7 @@ import { Pool, request } from 'undici';
 import { nodes as NODE_DEF } from '../api/resources.js';
 import { buildServer, type ServerOptions } from '../server/app.js';
 import { buildNode } from '../server/bootstrap.js';
+import { controllersPlugin } from '../controllers/manager.js';
 
 export const FULL = process.argv.includes('--full');
 
@@ -144,7 +145,7 @@ export function mainThreadCpuMs(): number | undefined {
 }
 
 /** Writes n Ready nodes (`node-1` …) into a fresh data file, concurrently (group commit), without controllers. */
-export async function seedNodes(file: string, n: number): Promise<void> {
+async function seedNodes(file: string, n: number): Promise<void> {
   const app = await buildServer({ data: file, nodes: 0, logLevel: 'silent' });
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   await runBounded(n, 64, async (i) => {
@@ -155,6 +156,28 @@ export async function seedNodes(file: string, n: number): Promise<void> {
   });
   await app.close();
 }
+
+/**
+ * A durable server with every controller over n Ready nodes seeded into `file`, returned once each
+ * kubelet has registered its lease and half a second more has passed (the cluster a fan-out or a
+ * scheduling run starts from); loadMs is the time from its start to listening.
+ */
+export async function settledCluster(file: string, n: number): Promise<Listening & { loadMs: number }> {
+  await seedNodes(file, n);
+  const t0 = performance.now();
+  const server = await listen({ data: file, plugins: [controllersPlugin()] });
+  const loadMs = performance.now() - t0;
+  try {
+    await until(() => server.app.registry.store.count(LEASES) >= n, 60_000 + n * 20, 'node leases');
+    await new Promise((r) => setTimeout(r, 500));
+  } catch (err) {
+    await server.close();
+    throw err;
+  }
+  return { ...server, loadMs };
+}
+
+const LEASES = { group: 'coordination.k8s.io', resource: 'leases' };
 
 /** Resolves once predicate() holds, checking every intervalMs; rejects after timeoutMs. */
 export async function until(predicate: () => boolean, timeoutMs: number, what: string, intervalMs = 20): Promise<void> {

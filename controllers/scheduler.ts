@@ -163,25 +163,21 @@ function containerRequests(c: Container): ResourceList {
   return requests;
 }
 
-function addInto(into: ResourceList, from: ResourceList): void {
+function addInto(into: ResourceList, from: ReadonlyMap<string, number>): void {
   for (const [k, v] of from) into.set(k, (into.get(k) ?? 0) + v);
 }
 
-function maxInto(into: ResourceList, from: ResourceList): void {
+function maxInto(into: ResourceList, from: ReadonlyMap<string, number>): void {
   for (const [k, v] of from) into.set(k, Math.max(into.get(k) ?? 0, v));
 }
 
 /**
  * PodRequests: the sum over containers and sidecars, or the largest init container (plus the
- * sidecars started before it) if that is more, plus pod overhead.
+ * sidecars started before it) if that is more, plus pod overhead. Made once per stored (frozen)
+ * pod, as a scheduling cycle at 5,000 nodes sums the requests of every pod on hundreds of nodes:
+ * the list is shared, hence read-only.
  */
-export function podRequests(pod: Pod): ResourceList {
-  return podRequestsOf(pod);
-}
-
-// Per stored (frozen) pod: a scheduling cycle at 5,000 nodes sums the requests of every pod on
-// hundreds of nodes. The lists handed out are shared: read them, never change them.
-const podRequestsOf = memoized((pod: Pod): ResourceList => {
+export const podRequests = memoized((pod: Pod): ReadonlyMap<string, number> => {
   const reqs: ResourceList = new Map();
   for (const c of pod.spec?.containers ?? []) addInto(reqs, containerRequests(c));
   const sidecars: ResourceList = new Map();
@@ -203,8 +199,8 @@ const podRequestsOf = memoized((pod: Pod): ResourceList => {
   return reqs;
 });
 
-/** A node's allocatable in base units, parsed once per stored node (read it, never change it). */
-export const allocatableOf = memoized((node: Node): ResourceList => resourceList(node.status?.allocatable as Record<string, unknown> | undefined));
+/** A node's allocatable in base units, parsed once per stored node (shared, hence read-only). */
+export const allocatableOf = memoized((node: Node): ReadonlyMap<string, number> => resourceList(node.status?.allocatable as Record<string, unknown> | undefined));
 
 // schedutil.DefaultMilliCPURequest / DefaultMemoryRequest: what scoring assumes for a container without requests.
 const DEFAULT_MILLI_CPU_REQUEST = 100;
@@ -301,7 +297,7 @@ const fitOrderOf = memoized((pod: Pod): readonly string[] => [...FIT_ORDER, ...[
  * list counts as 0): the pod count first, then cpu, memory, ephemeral storage and the rest. The
  * scheduler filters on it; the kubelet admits new pods by it.
  */
-export function insufficientResources(pod: Pod, allocatable: ResourceList, podsOnNode: readonly Pod[]): InsufficientResource[] {
+export function insufficientResources(pod: Pod, allocatable: ReadonlyMap<string, number>, podsOnNode: readonly Pod[]): InsufficientResource[] {
   const out: InsufficientResource[] = [];
   const allowedPods = allocatable.get('pods') ?? 0;
   if (podsOnNode.length + 1 > allowedPods) out.push({ resource: 'pods', requested: 1, used: podsOnNode.length, capacity: allowedPods });
