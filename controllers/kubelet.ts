@@ -628,6 +628,36 @@ interface NodeMemory {
   creatingSince: Map<string, number>;
   pulling: Map<string, Set<string>>;
   killed: Set<string>;
+  /** Per pod uid, the status write in flight and the pod it was planned from, until its watch event comes back (see isEchoOfOwnWrite). */
+  written: Map<string, WrittenStatus>;
+}
+
+/** A status the kubelet wrote, with what it was planned from: what upstream's pod config compares (podsDifferSemantically). */
+interface WrittenStatus {
+  status: PodStatus;
+  spec: unknown;
+  labels: unknown;
+  annotations: unknown;
+  deletionTimestamp: string | undefined;
+  deletionGracePeriodSeconds: number | undefined;
+}
+
+function writtenStatus(obj: KubeObject, status: PodStatus): WrittenStatus {
+  const meta = obj.metadata;
+  return { status, spec: obj.spec, labels: meta.labels, annotations: meta.annotations, deletionTimestamp: meta.deletionTimestamp, deletionGracePeriodSeconds: meta.deletionGracePeriodSeconds };
+}
+
+/** The pod as the kubelet planned it, with the status it wrote: stored objects keep unchanged subtrees, so identity decides. */
+function matchesWritten(obj: KubeObject, written: WrittenStatus): boolean {
+  const meta = obj.metadata;
+  return (
+    obj.spec === written.spec &&
+    meta.labels === written.labels &&
+    meta.annotations === written.annotations &&
+    meta.deletionTimestamp === written.deletionTimestamp &&
+    meta.deletionGracePeriodSeconds === written.deletionGracePeriodSeconds &&
+    (obj.status === written.status || jsonEqual(obj.status, written.status))
+  );
 }
 
 /** Reconciles one node (key = node name): node status, lease and every pod bound to it. */
@@ -652,7 +682,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
   };
   const memoryFor = (nodeName: string) => {
     let m = memory.get(nodeName);
-    if (!m) memory.set(nodeName, (m = { images: new Set(), creatingSince: new Map(), pulling: new Map(), killed: new Set() }));
+    if (!m) memory.set(nodeName, (m = { images: new Set(), creatingSince: new Map(), pulling: new Map(), killed: new Set(), written: new Map() }));
     return m;
   };
 
@@ -696,6 +726,21 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
     return now.getTime() + plan.requeueAfterMs;
   }
 
+  /**
+   * The watch event of a status this kubelet just wrote, on a pod otherwise as it planned it: the
+   * sync that wrote it already looked at the pod and asked to be called back when it is due, so
+   * the event wakes nobody. Upstream's pod config likewise starts no pod sync on a change of
+   * status alone (checkAndUpdatePod). Anyone else's change, and the pod's deletion, still wake it.
+   */
+  function isEchoOfOwnWrite(nodeName: string, obj: KubeObject): boolean {
+    const written = memory.get(nodeName)?.written;
+    const uid = obj.metadata.uid!;
+    const mine = written?.get(uid);
+    if (!mine || !matchesWritten(obj, mine)) return false;
+    written!.delete(uid);
+    return registry.store.get(PODS, obj.metadata.namespace, obj.metadata.name!)?.metadata.uid === uid;
+  }
+
   async function syncPods(node: KubeObject): Promise<number> {
     const nodeName = node.metadata.name!;
     const mem = memoryFor(nodeName);
@@ -704,6 +749,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
     for (const uid of mem.creatingSince.keys()) if (!live.has(uid)) mem.creatingSince.delete(uid);
     for (const uid of mem.pulling.keys()) if (!live.has(uid)) mem.pulling.delete(uid);
     for (const uid of mem.killed) if (!live.has(uid)) mem.killed.delete(uid);
+    for (const uid of mem.written.keys()) if (!live.has(uid)) mem.written.delete(uid);
     const usedIPs = new Set<string>();
     // Pods the kubelet admitted earlier and runs (or is starting): a new pod must fit beside them.
     const admitted: Pod[] = [];
@@ -745,6 +791,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
         if (plan.delete) {
           await registry.delete(pods, obj.metadata.namespace, obj.metadata.name!, { gracePeriodSeconds: 0, preconditions: { uid } });
         } else if (plan.status) {
+          mem.written.set(uid, writtenStatus(obj, plan.status));
           await registry.patch(pods, obj.metadata.namespace, obj.metadata.name!, (current) => {
             current.metadata.resourceVersion = obj.metadata.resourceVersion;
             current.status = plan.status;
@@ -752,6 +799,7 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
           }, { subresource: 'status' });
         }
       } catch (err) {
+        mem.written.delete(uid);
         if (isConflict(err)) {
           deadline = now.getTime();
           continue;
@@ -780,7 +828,10 @@ export function kubeletController(registry: Registry, clock: Clock, options: Kub
     workers: 1024,
     watches: [
       { def: nodes, keys: (obj) => [obj.metadata.name!] },
-      { def: pods, keys: (obj) => (asPod(obj).spec?.nodeName ? [asPod(obj).spec!.nodeName!] : []) },
+      { def: pods, keys: (obj) => {
+        const nodeName = asPod(obj).spec?.nodeName;
+        return nodeName && !isEchoOfOwnWrite(nodeName, obj) ? [nodeName] : [];
+      } },
       ...(options.wakeOn ?? []),
     ],
     initialKeys: () => registry.store.list(NODES).map((n) => n.metadata.name!),

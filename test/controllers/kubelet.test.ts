@@ -296,12 +296,18 @@ t.test('images are reported as containerd normalises them', async (t) => {
   t.same(['0s', '500ms', '1.5s', '2m3.25s'], [goDuration(0), goDuration(500), goDuration(1500), goDuration(123_250)]);
 });
 
-async function cluster(t: Test, clock: FakeClock, stopped = new Set<string>()) {
+/** Three nodes and their kubelets; each node sync's key is pushed to `synced`. */
+async function cluster(t: Test, clock: FakeClock, stopped = new Set<string>(), synced: string[] = []) {
+  const kubelet = (registry: Parameters<typeof kubeletController>[0], c: FakeClock) => {
+    const reconciler = kubeletController(registry, c, { isStopped: (n) => stopped.has(n), containerStopDelayMs: 60_000 });
+    const reconcile = reconciler.reconcile.bind(reconciler);
+    return { ...reconciler, reconcile: (key: string) => (synced.push(key), reconcile(key)) };
+  };
   const app = await buildServer({
     data: 'memory',
     nodes: 3,
     now: () => clock.now(),
-    plugins: [controllersPlugin({ clock, controllers: [(registry, c) => kubeletController(registry, c, { isStopped: (n) => stopped.has(n), containerStopDelayMs: 60_000 })] })],
+    plugins: [controllersPlugin({ clock, controllers: [(registry, c) => kubelet(registry, c as FakeClock)] })],
   });
   t.teardown(() => app.close());
   await app.ready();
@@ -367,6 +373,37 @@ t.test('a bound pod is seen Pending, then Running after the startup delay, each 
   t.match(podStatus(get('a'))!.containerStatuses![0], { ready: true, started: true, restartCount: 0, containerID: /^containerd:\/\/[0-9a-f]{64}$/, state: { running: { startedAt: '2026-01-01T00:00:00Z' } } });
   const reasons = app.registry.store.list({ group: '', resource: 'events' }, 'default').filter((e) => (e.involvedObject as { name: string }).name === 'a').map((e) => e.reason);
   t.same(reasons.sort(), ['Created', 'Pulled', 'Pulling', 'Started']);
+});
+
+t.test("the kubelet's own status writes do not wake it again; anyone else's do", async (t) => {
+  const clock = new FakeClock();
+  const synced: string[] = [];
+  const app = await cluster(t, clock, new Set(), synced);
+  const store = app.registry.store;
+  const get = () => store.get(PODS, 'default', 'a');
+  await eventually(() => ['node-1', 'node-2', 'node-3'].every((n) => store.get({ group: 'coordination.k8s.io', resource: 'leases' }, 'kube-node-lease', n)), { timeoutMs: 5000 });
+  await idle();
+  const syncs = () => synced.filter((key) => key === 'node-2').length;
+  const before = syncs();
+
+  await app.registry.create(pods, 'default', { metadata: { name: 'a' }, spec: { nodeName: 'node-2', containers: [{ name: 'c', image: 'nginx' }] } });
+  await eventually(() => podStatus(get())?.containerStatuses?.[0]?.state?.waiting?.reason === 'ContainerCreating', { timeoutMs: 5000 });
+  await idle();
+  t.equal(syncs() - before, 1, 'one sync for the bound pod: the ContainerCreating status it wrote wakes nobody');
+  clock.advance(500);
+  await eventually(() => podStatus(get())?.phase === 'Running', { timeoutMs: 5000 });
+  await idle();
+  t.equal(syncs() - before, 2, 'one more when the start-up delay is over: the Running status it wrote wakes nobody');
+
+  // Another writer marks the pod not ready (as the node lifecycle controller does): the kubelet wakes and puts Ready back.
+  await app.registry.patch(pods, 'default', 'a', (p) => {
+    const status = p.status as PodStatus;
+    status.conditions = status.conditions!.map((c) => (c.type === 'Ready' ? { ...c, status: 'False', reason: 'NodeNotReady' } : c));
+    return p;
+  }, { subresource: 'status' });
+  await eventually(() => podStatus(get())?.conditions?.find((c) => c.type === 'Ready')?.status === 'True', { timeoutMs: 5000 });
+  await idle();
+  t.equal(syncs() - before, 3, "someone else's status write wakes the kubelet once");
 });
 
 t.test('a pod bound past the node\'s pod capacity is rejected at admission: Failed, OutOfpods, a Warning event', async (t) => {
