@@ -3,7 +3,7 @@ import path from 'node:path';
 import { ObjectStore } from '../../store/store.js';
 import { MemoryAdapter } from '../../store/persistence.js';
 import { LowdbJournalAdapter } from '../../store/lowdb-adapter.js';
-import { clone, type KubeObject } from '../../store/object.js';
+import { clone, sameJsonText, type KubeObject } from '../../store/object.js';
 import { SharedSubtrees } from '../../store/shared-subtrees.js';
 import { SHARED_SUBTREES, buildServer } from '../../server/app.js';
 
@@ -94,4 +94,40 @@ t.test('every kind of object shares the managedFields trees of what one manager 
   t.ok(Object.isFrozen(fieldsOf(first)['f:metadata']), 'frozen all the way down');
   t.not(fieldsOf(other), fieldsOf(first), 'another field owned: another tree');
   t.match(fieldsOf(other), { 'f:metadata': { 'f:labels': { '.': {}, 'f:tier': {} } } });
+});
+
+t.test('values alike but for the order of their keys are not shared: each keeps its own text', async (t) => {
+  const sharing = new SharedSubtrees({ pods: [['metadata', 'labels']] });
+  const a = pod('a', 'agent:1', { app: 'agent', tier: 'node' });
+  const b = pod('b', 'agent:1', { tier: 'node', app: 'agent' });
+  const c = pod('c', 'agent:1', { app: 'agent', tier: 'node' });
+  const d = pod('d', 'agent:1', { app: 'agent', tier: 'node' });
+  for (const p of [a, b, c, d]) sharing.share('pods', p);
+  t.not(b.metadata.labels, a.metadata.labels, 'the other order: its own map');
+  t.equal(JSON.stringify(b.metadata.labels), '{"tier":"node","app":"agent"}', 'and its own text');
+  t.equal(c.metadata.labels, a.metadata.labels, 'found by its text after another value came in between');
+  t.equal(d.metadata.labels, a.metadata.labels, 'and by comparison with the value shared last');
+});
+
+t.test('sameJsonText is JSON.stringify(a) === JSON.stringify(b) for plain JSON values', async (t) => {
+  const cases: Array<[unknown, unknown]> = [
+    [{ a: 1, b: [1, { c: 'x' }] }, { a: 1, b: [1, { c: 'x' }] }],
+    [{ a: 1, b: 2 }, { b: 2, a: 1 }],
+    [{ a: 1, u: undefined }, { a: 1 }],
+    [{ u: undefined, a: 1 }, { a: 1, v: undefined }],
+    [{ a: 1, u: undefined }, { a: 1, b: 2 }],
+    [[1, 2], { 0: 1, 1: 2 }],
+    [{ a: [1] }, { a: [1, 2] }],
+    [{ a: null }, { a: {} }],
+    [{ a: 1 }, { a: '1' }],
+    [{}, []],
+    ['x', 'x'],
+    [{ a: { b: { c: [true, false, null] } } }, { a: { b: { c: [true, false, null] } } }],
+    [{ a: { b: { c: [true, false, null] } } }, { a: { b: { c: [true, null, false] } } }],
+  ];
+  for (const [a, b] of cases) {
+    const expected = JSON.stringify(a) === JSON.stringify(b);
+    t.equal(sameJsonText(a, b), expected, `${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+    t.equal(sameJsonText(b, a), expected, 'either way round');
+  }
 });
