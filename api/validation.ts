@@ -306,10 +306,10 @@ export function validateNonnegative(value: unknown, path: string): FieldError[] 
   return typeof value === 'number' && value < 0 ? [invalidValue(path, value, 'must be greater than or equal to 0')] : [];
 }
 
-/** ValidateImmutableField: `field is immutable` with the new value rendered. */
-export function validateImmutable(newValue: unknown, oldValue: unknown, path: string, rendered?: string): FieldError[] {
+/** ValidateImmutableField: `field is immutable` with the new value rendered (by `render`, only when it changed). */
+export function validateImmutable(newValue: unknown, oldValue: unknown, path: string, render?: () => string): FieldError[] {
   if (jsonEqual(newValue ?? null, oldValue ?? null)) return [];
-  return [rendered !== undefined ? invalidRendered(path, rendered, 'field is immutable') : invalidValue(path, newValue ?? null, 'field is immutable')];
+  return [render !== undefined ? invalidRendered(path, render(), 'field is immutable') : invalidValue(path, newValue ?? null, 'field is immutable')];
 }
 
 /** ValidateLabelName: a label key (qualified name). */
@@ -317,14 +317,22 @@ export function validateLabelName(key: string, path: string): FieldError[] {
   return isQualifiedName(key).map((m) => invalidValue(path, key, m));
 }
 
+/**
+ * Frozen label maps found valid. Stored objects are frozen and a write keeps the parts it does not
+ * change, shared between objects alike, so every status write of a pod would check the same map
+ * again; validity does not depend on the path it is reported on.
+ */
+const validLabelMaps = new WeakSet<object>();
+
 /** ValidateLabels: keys and values, all reported on the map's own path. */
 export function validateLabels(labels: unknown, path: string): FieldError[] {
-  if (!isPlainObject(labels)) return [];
+  if (!isPlainObject(labels) || validLabelMaps.has(labels)) return [];
   const errs: FieldError[] = [];
   for (const [k, v] of Object.entries(labels)) {
     errs.push(...validateLabelName(k, path));
     errs.push(...isValidLabelValue(String(v ?? '')).map((m) => invalidValue(path, String(v ?? ''), m)));
   }
+  if (errs.length === 0 && Object.isFrozen(labels)) validLabelMaps.add(labels);
   return errs;
 }
 
@@ -482,8 +490,8 @@ export function validateObjectMetaUpdate(meta: ObjectMeta | undefined, oldMeta: 
   errs.push(...validateImmutable(m.name ?? '', o.name ?? '', child(path, 'name')));
   errs.push(...validateImmutable(m.namespace ?? '', o.namespace ?? '', child(path, 'namespace')));
   errs.push(...validateImmutable(m.uid ?? '', o.uid ?? '', child(path, 'uid')));
-  errs.push(...validateImmutable(m.creationTimestamp, o.creationTimestamp, child(path, 'creationTimestamp'), goTime(m.creationTimestamp)));
-  errs.push(...validateImmutable(m.deletionTimestamp, o.deletionTimestamp, child(path, 'deletionTimestamp'), m.deletionTimestamp ? goTime(m.deletionTimestamp) : 'null'));
+  errs.push(...validateImmutable(m.creationTimestamp, o.creationTimestamp, child(path, 'creationTimestamp'), () => goTime(m.creationTimestamp)));
+  errs.push(...validateImmutable(m.deletionTimestamp, o.deletionTimestamp, child(path, 'deletionTimestamp'), () => (m.deletionTimestamp ? goTime(m.deletionTimestamp) : 'null')));
   errs.push(...validateImmutable(m.deletionGracePeriodSeconds, o.deletionGracePeriodSeconds, child(path, 'deletionGracePeriodSeconds')));
   errs.push(...validateLabels(m.labels, child(path, 'labels')));
   errs.push(...validateAnnotations(m.annotations, child(path, 'annotations')));

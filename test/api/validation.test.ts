@@ -13,6 +13,7 @@ import {
   nameIsDNSSubdomain,
   parseQuantity,
   validateAnnotations,
+  validateLabels,
   validateLabelSelector,
   validateObjectMetaCreate,
   validateObjectMetaUpdate,
@@ -74,6 +75,20 @@ t.test('label values are empty or qualified-name shaped, at most 63 characters',
   t.same(isValidLabelValue('v1.2_x'), []);
   t.same(isValidLabelValue('a b'), [LABEL_VALUE_MSG]);
   t.same(isValidLabelValue('a'.repeat(64)), ['must be no more than 63 characters']);
+});
+
+t.test('a frozen label map found valid is not checked again; an invalid one is reported each time, on its own path', async (t) => {
+  const valid = Object.freeze({ app: 'agent' });
+  t.same(validateLabels(valid, 'metadata.labels'), []);
+  t.same(validateLabels(valid, 'spec.template.metadata.labels'), []);
+  const invalid = Object.freeze({ 'a b': 'x' });
+  t.same(brief(validateLabels(invalid, 'metadata.labels')), [`metadata.labels: Invalid value: "a b": ${NAME_PART_MSG}`]);
+  t.same(brief(validateLabels(invalid, 'spec.template.metadata.labels')), [`spec.template.metadata.labels: Invalid value: "a b": ${NAME_PART_MSG}`]);
+  // A map that can still change is checked every time.
+  const open: Record<string, string> = { app: 'agent' };
+  t.same(validateLabels(open, 'metadata.labels'), []);
+  open['a b'] = 'x';
+  t.same(brief(validateLabels(open, 'metadata.labels')), [`metadata.labels: Invalid value: "a b": ${NAME_PART_MSG}`]);
 });
 
 t.test('annotations may total 256 KiB', async (t) => {
