@@ -12,6 +12,7 @@ import path from 'node:path';
 import { Low, type Adapter } from 'lowdb';
 import { DATA_LAYOUT_VERSION, keyOrdered, type LoadedState, type Mutation, type ObjectJson, type PersistenceAdapter, type StoreSnapshot } from './persistence.js';
 import type { KubeObject } from './object.js';
+import { JournalWriterThread } from './journal-writer.js';
 import { ByteSlab } from './byte-slab.js';
 import { readIfExists } from './files.js';
 
@@ -257,15 +258,13 @@ function readJournal(text: string, filename: string): { records: Mutation[]; int
   return { records, intactLength: start };
 }
 
+/** How long after the first write the writer thread starts (see startWriterSoon). */
+const WRITER_START_DELAY_MS = 250;
+
 export interface LowdbAdapterOptions {
   /** Rewrite the snapshot once the journal holds this many bytes. */
   compactAfterBytes?: number;
-  /** When journal writes on the event loop take longer than this on average, the next ones go to the thread pool (see writeChunk). */
-  loopWriteMaxMs?: number;
 }
-
-/** Group commits written on the thread pool once those written on the event loop took too long on average. */
-const POOL_WRITES_AFTER_SLOW = 256;
 
 /**
  * Snapshot (lowdb) + journal persistence. Compaction runs beside the journal, not in its way: inside
@@ -296,12 +295,11 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   private readonly oldJournalPath: string;
   private compaction: Promise<void> | undefined;
   private closed = false;
-  private readonly loopWriteMaxMs: number;
-  private poolWritesLeft = 0;
-  /** Moving average of the last few journal writes made on the event loop, in ms. */
-  private loopWriteMs = 0;
-  /** Group commits written so far, on the event loop and on the thread pool. */
-  readonly journalWrites = { onLoop: 0, onPool: 0 };
+  /** The thread group commits are written on (see writeChunk), started soon after the first one. */
+  private writer: JournalWriterThread | undefined;
+  private writerTimer: NodeJS.Timeout | undefined;
+  /** Group commits written so far: on the event loop (while the writer thread starts) and on the writer thread. */
+  readonly journalWrites = { onLoop: 0, onThread: 0 };
 
   constructor(private readonly filename: string, options: LowdbAdapterOptions = {}) {
     // A background compaction takes at most a third of the event loop; the one of close() all of it.
@@ -310,7 +308,6 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     this.journalPath = `${filename}.journal`;
     this.oldJournalPath = `${filename}.journal.old`;
     this.compactAfterBytes = options.compactAfterBytes ?? 64 * 1024 * 1024;
-    this.loopWriteMaxMs = options.loopWriteMaxMs ?? 1;
   }
 
   async load(): Promise<StoreSnapshot | undefined> {
@@ -356,12 +353,15 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   }
 
   append(mutation: Mutation, objectJson?: ObjectJson): void {
+    // Every write passes here: a busy server hears of a finished group commit at once.
+    this.writer?.poll();
     const record = encodeJournalBytes(mutation, objectJson, this.slab);
     this.pending.push(record);
     this.pendingBytes += record.length;
   }
 
   flush(): Promise<void> {
+    this.writer?.poll();
     if (this.queuedFlush) return this.queuedFlush;
     // The write starts a turn of the event loop later, not at once: the requests that arrived
     // together are all appended by then and share its fsync, instead of the first one alone.
@@ -399,30 +399,36 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
   }
 
   /**
-   * Writes one group commit. Where the disk answers an O_DSYNC append in a fraction of a
-   * millisecond, it is written right here, on the event loop: on the thread pool, its completion
-   * would be heard only at the next turn of a busy loop (several milliseconds under load), and
-   * the next group commit waits for it, so acknowledgements would wait for the loop, not the
-   * disk. When the writes on the loop take longer than loopWriteMaxMs on average (over about the
-   * last eight: a virtual disk has the odd slow write, which the loop rides out), the next
-   * POOL_WRITES_AFTER_SLOW go to the thread pool, so that a slow disk does not hold up everything
-   * else, and then the loop tries again.
+   * Writes one group commit, on the writer thread (store/journal-writer.ts) once it runs. Made on
+   * the event loop, an O_DSYNC append holds every request, watch and controller for as long as
+   * the disk takes: 0.2 ms here when the machine is quiet, 10 to 26 ms with both cores busy, more
+   * on a network disk. On its own thread the loop goes on meanwhile, and hears of the completion
+   * at its next append or flush (an atomic read) rather than a turn later, as it would from the
+   * thread pool. Until the thread has started (see startWriterSoon), and if it ever stops, the
+   * write is made here.
    */
   private async writeChunk(journal: FileHandle, chunk: Buffer): Promise<void> {
-    if (this.poolWritesLeft > 0) {
-      this.poolWritesLeft--;
-      this.journalWrites.onPool++;
-      await journal.write(chunk);
+    this.startWriterSoon();
+    if (this.writer?.ready) {
+      this.journalWrites.onThread++;
+      await this.writer.write(journal.fd, chunk);
       return;
     }
     this.journalWrites.onLoop++;
-    const started = performance.now();
     for (let written = 0; written < chunk.length; ) written += writeSync(journal.fd, chunk, written, chunk.length - written);
-    this.loopWriteMs += (performance.now() - started - this.loopWriteMs) / 8;
-    if (this.loopWriteMs > this.loopWriteMaxMs) {
-      this.poolWritesLeft = POOL_WRITES_AFTER_SLOW;
-      this.loopWriteMs = 0;
-    }
+  }
+
+  /**
+   * Starts the writer thread a little after the first write, not with it: a server writes its
+   * first objects while it starts, and the thread's own start (some tens of milliseconds of CPU)
+   * would compete with the server's for the cores.
+   */
+  private startWriterSoon(): void {
+    if (this.writer || this.writerTimer || this.closed) return;
+    this.writerTimer = setTimeout(() => {
+      if (!this.closed) this.writer = new JournalWriterThread();
+    }, WRITER_START_DELAY_MS);
+    this.writerTimer.unref();
   }
 
   /** Takes a snapshot and rotates the journal (between two journal writes), then writes the snapshot and drops the old journal. */
@@ -475,6 +481,8 @@ export class LowdbJournalAdapter implements PersistenceAdapter {
     await this.compact(snapshot);
     await this.journal?.close();
     this.journal = undefined;
+    clearTimeout(this.writerTimer);
+    await this.writer?.close();
   }
 }
 

@@ -108,21 +108,29 @@ t.test('concurrent writes share fsyncs and all become durable', async (t) => {
   t.equal(reopened.count(PODS), 200);
 });
 
-t.test('group commits are written on the event loop while the disk is quick, on the thread pool for a while after a slow one', async (t) => {
-  const write = async (loopWriteMaxMs: number, count: number) => {
-    const file = path.join(t.testdir(), 'data.json');
-    const adapter = new LowdbJournalAdapter(file, { loopWriteMaxMs });
-    const store = await ObjectStore.open({ adapter });
-    // One at a time: each create is its own group commit.
-    for (let i = 0; i < count; i++) await store.create(PODS, pod(`p${i}`));
-    const counts = { ...adapter.journalWrites };
-    t.equal(decodeJournal(await readFile(`${file}.journal`, 'utf8'), 'j').length, count, 'every record written, in order');
-    await store.close();
-    return counts;
-  };
-  t.same(await write(Number.POSITIVE_INFINITY, 5), { onLoop: 5, onPool: 0 }, 'never too slow: all on the event loop');
-  // Every write on the loop counts as too slow: after it, the next 256 go to the thread pool, then the loop tries again.
-  t.same(await write(-1, 258), { onLoop: 2, onPool: 256 });
+t.test('group commits are written on the writer thread once it runs, on the event loop while it starts', async (t) => {
+  const file = path.join(t.testdir(), 'data.json');
+  const adapter = new LowdbJournalAdapter(file);
+  const store = await ObjectStore.open({ adapter });
+  // One at a time: each create is its own group commit. The first starts the thread.
+  let i = 0;
+  await store.create(PODS, pod(`p${i++}`));
+  t.same(adapter.journalWrites, { onLoop: 1, onThread: 0 }, 'the first write does not wait for the thread to start');
+  while (adapter.journalWrites.onThread === 0 && i < 10_000) {
+    await store.create(PODS, pod(`p${i++}`));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  const onLoop = adapter.journalWrites.onLoop;
+  t.ok(adapter.journalWrites.onThread > 0, `the thread took over after ${onLoop} writes on the loop`);
+  for (let k = 0; k < 20; k++) await store.create(PODS, pod(`p${i++}`));
+  await Promise.all(Array.from({ length: 50 }, () => store.create(PODS, pod(`p${i++}`))));
+  t.equal(adapter.journalWrites.onLoop, onLoop, 'and kept every write after');
+  const keys = decodeJournal(await readFile(`${file}.journal`, 'utf8'), 'j').map((r) => (r as { key: string }).key);
+  t.same(keys, Array.from({ length: i }, (_, k) => `default/p${k}`), 'every record written, in order');
+  await store.close();
+  const reopened = await ObjectStore.open({ adapter: new LowdbJournalAdapter(file) });
+  t.equal(reopened.count(PODS), i, 'and all there after a restart');
+  await reopened.close();
 });
 
 t.test('a group commit bigger than a record slab (1 MiB) is written whole, records side by side or not', async (t) => {
