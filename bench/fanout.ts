@@ -178,7 +178,7 @@ const report = (n: number, label: string, result: FanOutFigures & { runsMs?: num
   report(n, "the first DaemonSet in this process (code not yet optimised), pods ContainerCreating for the kubelet's default 500 ms", await fanOut(n), baseline);
 }
 // V8 goes on optimising the fan-out's code for a few DaemonSets after the first: at 1,000 nodes the
-// second still compiled some 340 functions (against 550 in the first, 80 to 180 from the fourth
+// second still compiled some 340 functions (against 550 in the first, 80 to 130 from the fourth
 // on), on threads that took about as much CPU as the server's own, and its time came down by a
 // fifth by the fourth. A server in use has that behind it, so the figures below come after warm-up
 // fan-outs at the first size (as bench:writes warms its servers up before it measures).
