@@ -26,6 +26,12 @@ t.test('the writer thread appends what it is given, in order, one write at a tim
   await t.rejects(writer.write(journal.fd, Buffer.from('third\n')), /already in flight/, 'a second write waits for the first');
   await pending;
   t.equal(readFileSync(file, 'utf8'), 'first\nsecond\n');
+  // Buffers go back and forth: a big one, then a small write in it, then a bigger one again.
+  const big = Buffer.alloc(100 * 1024, 'b');
+  await writer.write(journal.fd, big);
+  await writer.write(journal.fd, Buffer.from('small\n'));
+  await writer.write(journal.fd, Buffer.alloc(200 * 1024, 'c'));
+  t.equal(readFileSync(file, 'utf8'), `first\nsecond\n${'b'.repeat(100 * 1024)}small\n${'c'.repeat(200 * 1024)}`, 'each write exactly its own bytes');
 });
 
 t.test('a write that fails on the thread rejects with the error and is not acknowledged', async (t) => {
