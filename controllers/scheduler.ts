@@ -17,7 +17,7 @@ import { nodes, pods } from '../api/resources.js';
 import { parseQuantity } from '../api/validation.js';
 import { bindPod } from '../routes/subresources.js';
 import { updatePodCondition, type PodConditionWire } from '../api/pod-conditions.js';
-import { clone, type KubeObject } from '../store/object.js';
+import { clone, jsonEqual, type KubeObject } from '../store/object.js';
 import { StatusError } from '../store/status-error.js';
 import type { Clock } from './clock.js';
 import { EventRecorder } from './events.js';
@@ -469,6 +469,22 @@ function isNotFoundOrConflict(err: unknown): boolean {
   return err instanceof StatusError && (err.code === 404 || err.code === 409);
 }
 
+/** metadata fields a write changes without changing what scheduling reads (upstream's isPodUpdated strips them). */
+const IGNORED_METADATA = new Set(['resourceVersion', 'generation', 'managedFields', 'finalizers']);
+
+/**
+ * Whether two versions of a pod are the same to the scheduler: equal spec and metadata but for
+ * IGNORED_METADATA. Stored objects keep unchanged subtrees, so identity mostly decides at once.
+ */
+function sameSchedulingInput(a: KubeObject, b: KubeObject): boolean {
+  if (a.spec !== b.spec && !jsonEqual(a.spec, b.spec)) return false;
+  const am = a.metadata as Record<string, unknown>;
+  const bm = b.metadata as Record<string, unknown>;
+  for (const k in am) if (!IGNORED_METADATA.has(k) && am[k] !== bm[k] && !jsonEqual(am[k], bm[k])) return false;
+  for (const k in bm) if (!IGNORED_METADATA.has(k) && !(k in am) && bm[k] !== undefined) return false;
+  return true;
+}
+
 /** Reconciles one pending pod (key `namespace/name`): binds it, or records why it fits nowhere. */
 export function schedulerController(registry: Registry, clock: Clock, options: SchedulerOptions = {}): Reconciler {
   const schedulerName = options.schedulerName ?? DEFAULT_SCHEDULER_NAME;
@@ -517,21 +533,20 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
     nodeSignatures.set(name, signature);
     return true;
   };
-  // What scheduling reads from each pending pod (upstream's isPodUpdated: everything but status,
-  // resourceVersion, generation, managedFields and finalizers), so that status-only writes (this
+  // The last version seen of each pending pod, to compare what scheduling reads (upstream's
+  // isPodUpdated: everything but status, resourceVersion, generation, managedFields and
+  // finalizers; see sameSchedulingInput), so that status-only writes (this
   // scheduler's own PodScheduled condition among them) do not trigger another attempt and another
   // FailedScheduling event before anything relevant changed.
-  const podSignatures = new Map<string, string>();
+  const lastSeenPending = new Map<string, KubeObject>();
   const podChanged = (obj: KubeObject): boolean => {
     const key = keyOf(obj);
     const stored = registry.store.get(PODS, obj.metadata.namespace, obj.metadata.name!);
     // Gone or replaced: let reconcile look (and forget the pod).
     if (!stored || stored.metadata.uid !== obj.metadata.uid) return true;
-    const { resourceVersion: _rv, generation: _gen, managedFields: _mf, finalizers: _fin, ...meta } = obj.metadata;
-    const signature = JSON.stringify([meta, obj.spec]);
-    if (podSignatures.get(key) === signature) return false;
-    podSignatures.set(key, signature);
-    return true;
+    const last = lastSeenPending.get(key);
+    lastSeenPending.set(key, obj);
+    return !last || !sameSchedulingInput(last, obj);
   };
   // A bound pod that is gone or terminal frees room: pending pods get another chance.
   const freesResources = (obj: KubeObject): boolean => {
@@ -565,7 +580,7 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
         def: pods,
         keys: (obj) => {
           if (isPending(obj)) return podChanged(obj) ? [keyOf(obj)] : [];
-          podSignatures.delete(keyOf(obj));
+          lastSeenPending.delete(keyOf(obj));
           return freesResources(obj) ? pendingKeys() : [];
         },
       },
@@ -579,7 +594,7 @@ export function schedulerController(registry: Registry, clock: Clock, options: S
       const obj = registry.store.get(PODS, namespace, name);
       if (!obj || !isPending(obj)) {
         backoff.delete(key);
-        podSignatures.delete(key);
+        lastSeenPending.delete(key);
         return undefined;
       }
       const now = clock.now().getTime();

@@ -289,6 +289,44 @@ t.test('an unschedulable pod is explained, and scheduled once a node changes to 
   t.equal(condition(get(), 'PodScheduled')!.reason, undefined, 'the Unschedulable reason is gone');
 });
 
+t.test('a status-only write to a pending pod starts no new attempt; a change to its metadata does, as upstream isPodUpdated', async (t) => {
+  const clock = new FakeClock();
+  const app = await cluster(t, clock);
+  await app.registry.create(pods, 'default', { metadata: { name: 'ssd' }, spec: { nodeSelector: { disk: 'ssd' }, containers: [{ name: 'c', image: 'nginx' }] } });
+  // Every attempt records FailedScheduling (one Event, or one per attempt: the counts add up either way).
+  const attempts = () =>
+    app.registry.store
+      .list({ group: '', resource: 'events' }, 'default')
+      .filter((e) => e.reason === 'FailedScheduling')
+      .reduce((sum, e) => sum + ((e as { count?: number }).count ?? 1), 0);
+  await eventually(() => attempts() === 1, { timeoutMs: 5000 });
+  // Past the back-off (1 s), as a retry would wait for, and with time for the controller to act.
+  const waitPastBackOff = async () => {
+    for (let i = 0; i < 4; i++) {
+      clock.advance(1000);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+
+  await app.registry.patch(pods, 'default', 'ssd', (p) => {
+    const status = (p.status ?? {}) as PodStatus;
+    p.status = { ...status, conditions: [...(status.conditions ?? []), { type: 'example.com/gate', status: 'True' }] };
+    return p;
+  }, { subresource: 'status' });
+  await waitPastBackOff();
+  t.equal(attempts(), 1, 'a status write changes nothing the scheduler reads');
+
+  await app.registry.patch(pods, 'default', 'ssd', (p) => {
+    p.metadata.labels = { tier: 'db' };
+    return p;
+  });
+  await eventually(async () => {
+    await waitPastBackOff();
+    return attempts() === 2;
+  }, { timeoutMs: 5000 });
+  t.equal(attempts(), 2, 'a label change is looked at again');
+});
+
 t.test('each cycle starts where the last one stopped, so that at 300 nodes a second pod is placed among the next 144', async (t) => {
   const clock = new FakeClock();
   const app = await cluster(t, clock, 300);
