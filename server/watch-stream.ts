@@ -2,6 +2,7 @@
 // Streams end on timeoutSeconds, on server close, or when a client falls too far behind.
 import type { ServerResponse } from 'node:http';
 import type { StatusObject } from '../store/status-error.js';
+import { ByteSlab } from '../store/byte-slab.js';
 import { JsonCache } from '../store/json-cache.js';
 
 /** Bytes a client may leave unread before its watch is closed (it re-lists, as upstream's clients do). */
@@ -35,6 +36,15 @@ export class WatchStreams {
   /** The object whose event lines are cached: the store delivers one event to every watcher in a row. */
   private lastObject: unknown;
   private readonly lastLines = new Map<string, Buffer>();
+  /** `{"type":"<type>","object":` per event type, made once. */
+  private readonly linePrefixes = new Map<string, Buffer>();
+  /**
+   * Where event lines are carved: a pod's line (some 4 KiB) is too big for Node's 8 KiB buffer
+   * pool, so a Buffer of its own would be an ArrayBuffer per event, which the GC tracks (a tenth
+   * of a DaemonSet fan-out's CPU went to making and collecting them). Lines are written and let
+   * go in about the order they were made, so slabs are released soon after.
+   */
+  private readonly slab = new ByteSlab();
 
   constructor(options: WatchStreamsOptions = {}) {
     this.maxBufferedBytes = options.maxBufferedBytes ?? MAX_BUFFERED_BYTES;
@@ -58,7 +68,16 @@ export class WatchStreams {
       this.lastLines.clear();
     }
     let line = this.lastLines.get(type);
-    if (!line) this.lastLines.set(type, (line = Buffer.concat([Buffer.from(`{"type":${JSON.stringify(type)},"object":`), this.json.of(object), LINE_END])));
+    if (!line) {
+      let prefix = this.linePrefixes.get(type);
+      if (!prefix) this.linePrefixes.set(type, (prefix = Buffer.from(`{"type":${JSON.stringify(type)},"object":`)));
+      const text = this.json.of(object);
+      line = this.slab.alloc(prefix.length + text.length + LINE_END.length);
+      prefix.copy(line, 0);
+      text.copy(line, prefix.length);
+      LINE_END.copy(line, prefix.length + text.length);
+      this.lastLines.set(type, line);
+    }
     return line;
   }
 
