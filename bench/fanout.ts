@@ -49,38 +49,62 @@ function onClientThread<T>(task: FanOutTask | DirectTask): Promise<T> {
   });
 }
 
+/** When, inside the server, the last pod was created, bound, ContainerCreating (the kubelet's first write) and Ready, and the status said so. */
+interface StoreMilestones {
+  created: number;
+  bound: number;
+  creating: number;
+  ready: number;
+  status: number;
+}
+
 /**
  * The same end point seen inside the server process, by a watch on the store itself: no JSON, no
  * socket, no client thread to fall behind (at 5,000 nodes the client thread, sharing two cores
  * with the server, can lag by seconds and be cut off). stop() returns when (as
- * performance.timeOrigin + performance.now()) every pod was Running+Ready and the status said so.
+ * performance.timeOrigin + performance.now()) every pod was Running+Ready and the status said so,
+ * and when each step was last taken, which shows where a fan-out's time went.
  */
-function storeWatch(store: ObjectStore, rv: number, n: number): { stop(): number } {
+function storeWatch(store: ObjectStore, rv: number, n: number): { stop(): { doneAt: number; milestones: StoreMilestones } } {
   const ready = new Set<string>();
+  const seen = { created: new Set<string>(), bound: new Set<string>(), creating: new Set<string>() };
+  const milestones: StoreMilestones = { created: Number.NaN, bound: Number.NaN, creating: Number.NaN, ready: Number.NaN, status: Number.NaN };
   let dsDone = false;
   let doneAt = Number.NaN;
+  const now = () => performance.timeOrigin + performance.now();
+  const mark = (step: keyof typeof seen, name: string) => {
+    if (seen[step].has(name)) return;
+    seen[step].add(name);
+    if (seen[step].size === n) milestones[step] = now();
+  };
   const check = () => {
-    if (Number.isNaN(doneAt) && dsDone && ready.size === n) doneAt = performance.timeOrigin + performance.now();
+    if (Number.isNaN(doneAt) && dsDone && ready.size === n) doneAt = now();
   };
   const pods = store.watch({ group: '', resource: 'pods' }, { namespace: 'default', fromResourceVersion: rv, onEvent: (e) => {
-    if (e.type !== 'DELETED' && isReady(e.object)) ready.add(e.object.metadata.name!);
-    else ready.delete(e.object.metadata.name!);
+    const name = e.object.metadata.name!;
+    mark('created', name);
+    if ((e.object.spec as { nodeName?: string } | undefined)?.nodeName) mark('bound', name);
+    if ((e.object.status as { startTime?: string } | undefined)?.startTime) mark('creating', name);
+    if (e.type !== 'DELETED' && isReady(e.object)) ready.add(name);
+    else ready.delete(name);
+    if (ready.size === n && Number.isNaN(milestones.ready)) milestones.ready = now();
     check();
   } });
   const daemonSets = store.watch({ group: 'apps', resource: 'daemonsets' }, { namespace: 'default', fromResourceVersion: rv, onEvent: (e) => {
     dsDone = daemonSetDone(e.object, n);
+    if (dsDone && Number.isNaN(milestones.status)) milestones.status = now();
     check();
   } });
   return {
     stop() {
       pods.stop();
       daemonSets.stop();
-      return doneAt;
+      return { doneAt, milestones };
     },
   };
 }
 
-type FanOutFigures = FanOutResult & { storeMs: number; loadMs: number; busyMs: number; cpuMs: number; processCpuMs: number; writes: number; eventsTrailMs: number; allWrites: number };
+type FanOutFigures = FanOutResult & { storeMs: number; storeMilestones: StoreMilestones; loadMs: number; busyMs: number; cpuMs: number; processCpuMs: number; writes: number; eventsTrailMs: number; allWrites: number };
 
 async function fanOut(n: number, startupDelayMs?: number): Promise<FanOutFigures> {
   const tmp = await tempDir();
@@ -107,7 +131,9 @@ async function fanOut(n: number, startupDelayMs?: number): Promise<FanOutFigures
       const cpuBefore = mainThreadCpuMs();
       const processCpuBefore = process.cpuUsage();
       const result = await profiled(() => onClientThread<FanOutResult>({ task: 'fanout', url: server.url, rv, n, daemonSet }));
-      const storeMs = storeDone.stop() - result.startedAt;
+      const seenInStore = storeDone.stop();
+      const storeMs = seenInStore.doneAt - result.startedAt;
+      const storeMilestones = Object.fromEntries(Object.entries(seenInStore.milestones).map(([step, at]) => [step, at - result.startedAt])) as unknown as StoreMilestones;
       // Time the server's event loop was busy (not waiting for I/O or timers): steadier than wall time on a noisy machine.
       const busyMs = performance.eventLoopUtilization(busyBefore).active;
       const cpuAfter = mainThreadCpuMs();
@@ -119,7 +145,7 @@ async function fanOut(n: number, startupDelayMs?: number): Promise<FanOutFigures
       // Events are written in the background (EventSink) and trail the pods: how long, and how many writes in all.
       const endedAt = performance.now();
       await until(() => eventSinkOf(server.app.registry).idle, 120_000, 'events written');
-      return { ...result, storeMs, loadMs, busyMs, cpuMs, processCpuMs, writes, eventsTrailMs: performance.now() - endedAt, allWrites: store.resourceVersion - rv };
+      return { ...result, storeMs, storeMilestones, loadMs, busyMs, cpuMs, processCpuMs, writes, eventsTrailMs: performance.now() - endedAt, allWrites: store.resourceVersion - rv };
     } finally {
       await server.close();
     }
@@ -158,6 +184,8 @@ const report = (n: number, label: string, result: FanOutFigures & { runsMs?: num
   console.log(`  restart with ${n} nodes to listening:           ${ms(result.loadMs)}`);
   console.log(`  DaemonSet created -> ${n} pods Running+Ready, status ${n}/${n}: ${ms(result.ms)}  (${(result.ms / n).toFixed(2)} ms per pod)${result.runsMs && result.runsMs.length > 1 ? `, the median of ${result.runsMs.length} runs: ${result.runsMs.map((t) => t.toFixed(0)).join(', ')} ms` : ''}`);
   console.log(`    the same seen by a watch inside the server process (no client thread to fall behind): ${ms(result.storeMs)}`);
+  const s = result.storeMilestones;
+  console.log(`      the last pod created at ${ms(s.created)}, bound at ${ms(s.bound)}, ContainerCreating at ${ms(s.creating)}, Running+Ready at ${ms(s.ready)}; status ${n}/${n} at ${ms(s.status)}`);
   const m = result.milestones;
   console.log(`  all ${n} pods seen created at ${ms(m.created ?? NaN)}, bound at ${ms(m.bound ?? NaN)}, Running+Ready at ${ms(m.ready ?? NaN)}`);
   console.log(`  server event loop busy during the fan-out: ${ms(result.busyMs)} (${((100 * result.busyMs) / result.ms).toFixed(0)}% of it); its thread's CPU time: ${ms(result.cpuMs)}; the whole process's (client and V8's compiler and GC threads too): ${ms(result.processCpuMs)}`);

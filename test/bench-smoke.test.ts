@@ -29,6 +29,12 @@ t.test('bench:fanout at 20 nodes: the first in the process, warm-ups, then the m
   t.match(out, /all 20 pods seen created at [\d.]+ ms, bound at [\d.]+ ms, Running\+Ready at [\d.]+ ms/);
   t.match(out, /its thread's CPU time: [\d.]+ ms; the whole process's \(client and V8's compiler and GC threads too\): [\d.]+ ms/);
   t.equal([...out.matchAll(/the same seen by a watch inside the server process \(no client thread to fall behind\): [\d.]+ ms/g)].length, 3, 'every fan-out is also timed inside the server');
+  const steps = [...out.matchAll(/the last pod created at ([\d.]+) ms, bound at ([\d.]+) ms, ContainerCreating at ([\d.]+) ms, Running\+Ready at ([\d.]+) ms; status 20\/20 at ([\d.]+) ms/g)];
+  t.equal(steps.length, 3, 'every fan-out shows when each step was last taken inside the server');
+  for (const step of steps) {
+    const at = step.slice(1).map(Number);
+    t.same([...at].sort((a, b) => a - b), at, `created <= bound <= ContainerCreating <= Ready <= status: ${step[0]}`);
+  }
   t.match(out, /ratio fan-out \/ direct creates: +[\d.]+/);
 });
 
