@@ -4,6 +4,7 @@
 // ImagePullBackOff, a readiness delay and a start-up delay hold pods back; unselected pods run
 // as before. Real kubectl 1.33 against an in-process cluster.
 import t from 'tap';
+import { stableFraction } from '../../controllers/steering/pod-stages.js';
 import { parseTable } from '../helpers/kubectl-e2e.js';
 import { steeringCluster, steeringKubectl, until } from '../helpers/steering.js';
 
@@ -54,6 +55,11 @@ t.test('pod stages: failure fraction, crash loops, image pull errors, readiness 
   t.ok(failed >= 10 && failed <= 30, `about half of the 40 selected pods failed within 2 s of running: ${failed}`);
   const phases = await ok(['get', 'pods', '-l', 'app=flaky', '--field-selector', 'status.phase=Failed', '-o', 'name']);
   t.equal(phases.trim().split('\n').filter(Boolean).length, failed, 'their phase is Failed');
+  // Which pods fail is fixed by the stage and each pod's uid: every one of them has failed by now
+  // (2 s after it started), whichever node it runs on, and no other.
+  const uids = JSON.parse(await ok(['get', 'pods', '-l', 'app=flaky', '-o', 'json'])) as { items: Array<{ metadata: { name: string; uid: string } }> };
+  const chosen = uids.items.filter((p) => stableFraction('flaky', p.metadata.uid, 'failure') < 0.5).map((p) => p.metadata.name).sort();
+  t.same(flaky.filter((r) => r.STATUS === 'Error').map((r) => r.NAME).sort(), chosen, 'the pods the stage chose are the ones that failed');
   t.match((await rows('app=slow-start'))[0], { READY: '1/1', STATUS: 'Running' }, 'the late starter runs after 3 s');
   t.match((await rows('app=pull'))[0], { STATUS: 'ImagePullBackOff' });
   const pullEvents = await ok(['get', 'events', '--field-selector', 'involvedObject.name=puller,reason=Failed', '-o', 'jsonpath={.items[*].message}']);

@@ -27,18 +27,17 @@ const pod = (restartPolicy: 'Always' | 'Never' = 'Always'): Pod => ({
   spec: { nodeName: 'node-1', restartPolicy, containers: [{ name: 'c', image: 'nginx', imagePullPolicy: 'IfNotPresent' }] },
   status: { phase: 'Pending' },
 });
-/** Runs the planner as the kubelet would, applying each status, until the pod's clock reaches `until`. */
+/** Runs the planner as the kubelet does, applying each status, until the pod's clock reaches `until`. */
 function run(p: Pod, b: Parameters<typeof planStagedPod>[2], until: number, from = 0): { pod: Pod; events: string[] } {
   let now = from;
   const events: string[] = [];
   for (let i = 0; i < 200 && now <= until; i++) {
-    const plan = planStagedPod(p, ctx(now), b);
+    const plan = planUntilSettled((q, c) => planStagedPod(q, c, b), p, ctx(now));
     if (plan.status) p = { ...p, status: plan.status };
     events.push(...plan.events.map((e) => e.reason));
-    // A status write wakes the kubelet again at once (its own watch event).
-    if (plan.status) continue;
+    // The kubelet's own status write wakes nobody: the plan alone says when the pod is due again.
     if (plan.requeueAfterMs === undefined || now + plan.requeueAfterMs > until) break;
-    now += Math.max(1, plan.requeueAfterMs);
+    now += plan.requeueAfterMs;
   }
   return { pod: p, events };
 }
@@ -107,6 +106,23 @@ t.test('without a start-up delay a pod goes to Running in one plan; a failing pu
   const delayed = planUntilSettled(planner({ stage: 's', startupDelayMs: 500 }), fresh, ctx(0, { creatingSince: undefined }));
   t.match(delayed, { status: { phase: 'Pending' }, requeueAfterMs: 500 }, 'with a delay: ContainerCreating first, as before');
   t.same(planUntilSettled(planPod, fresh, ctx(0, { startupDelayMs: 0, creatingSince: undefined })).status?.phase, 'Running', 'the kubelet\'s own planner alike');
+});
+
+t.test('a plan that writes Running says when a stage fails the pod: the kubelet does not wake for its own write', async (t) => {
+  const planner = (b: Parameters<typeof planStagedPod>[2]) => (p: Pod, c: PodRuntimeContext) => planStagedPod(p, c, b);
+  const fresh = { ...pod('Never'), status: {} };
+  const failing = { stage: 's', startupDelayMs: 0, failure: { afterMs: 2000, exitCode: 1 } };
+  const started = planUntilSettled(planner(failing), fresh, ctx(0, { creatingSince: undefined }));
+  t.match(started, { status: { phase: 'Running' }, requeueAfterMs: 2000 }, 'started without delay: due when it fails');
+
+  // (A whole second: startedAt has second precision, and the failure counts from it.)
+  const delayed = { ...failing, startupDelayMs: 1000 };
+  const creating = planUntilSettled(planner(delayed), fresh, ctx(0, { creatingSince: undefined }));
+  t.match(creating, { status: { phase: 'Pending' }, requeueAfterMs: 1000 });
+  const running = planUntilSettled(planner(delayed), { ...fresh, status: creating.status }, ctx(1000, { creatingSince: T0 }));
+  t.match(running, { status: { phase: 'Running' }, requeueAfterMs: 2000 }, 'started after its delay: due when it fails');
+  t.match(planUntilSettled(planner(delayed), { ...fresh, status: running.status }, ctx(3000)), { status: { phase: 'Failed' } }, 'and then it fails');
+  t.equal(planUntilSettled(planPod, fresh, ctx(0, { startupDelayMs: 0, creatingSince: undefined })).requeueAfterMs, undefined, 'a pod that just runs is due for nothing');
 });
 
 t.test('a start-up delay keeps the pod ContainerCreating that long', async (t) => {
