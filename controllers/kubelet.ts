@@ -545,14 +545,15 @@ export function planPod(pod: Pod, ctx: PodRuntimeContext): PodPlan {
  */
 export function planUntilSettled(planner: (pod: Pod, ctx: PodRuntimeContext) => PodPlan, pod: Pod, ctx: PodRuntimeContext): PodPlan {
   let plan = planner(pod, ctx);
-  const after = (written: PodPlan): PodRuntimeContext => {
+  // The context in which the pod is planned once this plan's status is written.
+  const contextAfter = (written: PodPlan): PodRuntimeContext => {
     const pulls = written.pulls ?? [];
     return { ...ctx, creatingSince: ctx.creatingSince ?? ctx.now.getTime(), pulling: pulls.length ? new Set(pulls) : ctx.pulling };
   };
   // Two more steps at most: a start is two (created, then started); a bound guards against a planner that always asks again.
   for (let step = 0; step < 2 && plan.requeueAfterMs === 0 && plan.status && !plan.delete; step++) {
     const pulls = plan.pulls ?? [];
-    const next = planner({ ...pod, status: plan.status }, after(plan));
+    const next = planner({ ...pod, status: plan.status }, contextAfter(plan));
     if (next.delete) break;
     plan = {
       ...next,
@@ -568,7 +569,7 @@ export function planUntilSettled(planner: (pod: Pod, ctx: PodRuntimeContext) => 
   // runs. The look is only for its timing, so it hands out no IP and changes nothing; if it would
   // do anything at once, the pod is looked at again at once, as the event used to make it.
   if (plan.status && !plan.delete && plan.requeueAfterMs === undefined) {
-    const next = planner({ ...pod, status: plan.status }, { ...after(plan), allocatePodIP: () => undefined, newContainerID: () => '' });
+    const next = planner({ ...pod, status: plan.status }, { ...contextAfter(plan), allocatePodIP: () => undefined, newContainerID: () => '' });
     if (next.status || next.delete || next.events.length) plan = { ...plan, requeueAfterMs: 0 };
     else if (next.requeueAfterMs !== undefined) plan = { ...plan, requeueAfterMs: next.requeueAfterMs };
   }

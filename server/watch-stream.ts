@@ -40,7 +40,7 @@ export class WatchStreams {
   private readonly linePrefixes = new Map<string, Buffer>();
   /**
    * Where event lines are carved: a pod's line (some 4 KiB) is too big for Node's 8 KiB buffer
-   * pool, so a Buffer of its own would be an ArrayBuffer per event, which the GC tracks (a tenth
+   * pool, so a Buffer of its own would be an ArrayBuffer per event, which the GC tracks (up to a tenth
    * of a DaemonSet fan-out's CPU went to making and collecting them). Lines are written and let
    * go in about the order they were made, so slabs are released soon after.
    */
