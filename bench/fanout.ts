@@ -61,11 +61,11 @@ interface StoreMilestones {
 /**
  * The same end point seen inside the server process, by a watch on the store itself: no JSON, no
  * socket, no client thread to fall behind (at 5,000 nodes the client thread, sharing two cores
- * with the server, can lag by seconds and be cut off). stop() returns when (as
- * performance.timeOrigin + performance.now()) every pod was Running+Ready and the status said so,
- * and when each step was last taken, which shows where a fan-out's time went.
+ * with the server, can lag by seconds and be cut off). stop(since) returns how long after `since`
+ * (as performance.timeOrigin + performance.now()) every pod was Running+Ready and the status said
+ * so, and when each step was last taken, which shows where a fan-out's time went.
  */
-function storeWatch(store: ObjectStore, rv: number, n: number): { stop(): { doneAt: number; milestones: StoreMilestones } } {
+function storeWatch(store: ObjectStore, rv: number, n: number): { stop(since: number): { ms: number; milestones: StoreMilestones } } {
   const ready = new Set<string>();
   const seen = { created: new Set<string>(), bound: new Set<string>(), creating: new Set<string>() };
   const milestones: StoreMilestones = { created: Number.NaN, bound: Number.NaN, creating: Number.NaN, ready: Number.NaN, status: Number.NaN };
@@ -96,10 +96,14 @@ function storeWatch(store: ObjectStore, rv: number, n: number): { stop(): { done
     check();
   } });
   return {
-    stop() {
+    stop(since) {
       pods.stop();
       daemonSets.stop();
-      return { doneAt, milestones };
+      const after = (at: number) => at - since;
+      return {
+        ms: after(doneAt),
+        milestones: { created: after(milestones.created), bound: after(milestones.bound), creating: after(milestones.creating), ready: after(milestones.ready), status: after(milestones.status) },
+      };
     },
   };
 }
@@ -131,9 +135,7 @@ async function fanOut(n: number, startupDelayMs?: number): Promise<FanOutFigures
       const cpuBefore = mainThreadCpuMs();
       const processCpuBefore = process.cpuUsage();
       const result = await profiled(() => onClientThread<FanOutResult>({ task: 'fanout', url: server.url, rv, n, daemonSet }));
-      const seenInStore = storeDone.stop();
-      const storeMs = seenInStore.doneAt - result.startedAt;
-      const storeMilestones = Object.fromEntries(Object.entries(seenInStore.milestones).map(([step, at]) => [step, at - result.startedAt])) as unknown as StoreMilestones;
+      const { ms: storeMs, milestones: storeMilestones } = storeDone.stop(result.startedAt);
       // Time the server's event loop was busy (not waiting for I/O or timers): steadier than wall time on a noisy machine.
       const busyMs = performance.eventLoopUtilization(busyBefore).active;
       const cpuAfter = mainThreadCpuMs();
