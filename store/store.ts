@@ -67,9 +67,18 @@ interface ResourceTable {
   /** Keys of sortedKeys deleted since it was built. */
   removedKeys: Set<string>;
   /** index name -> index key -> object keys */
-  indexes: Map<string, Map<string, Set<string>>>;
+  indexes: Map<string, Map<string, IndexedKeys>>;
   /** Writes to this resource so far (see writesTo). */
   writes: number;
+}
+
+/**
+ * The keys filed under one index value, and their sorted order until the next change: a
+ * controller re-reads the same index entry (a DaemonSet's pods) on every sync, and most syncs
+ * follow writes that changed no index.
+ */
+class IndexedKeys extends Set<string> {
+  sorted: string[] | undefined;
 }
 
 interface Watcher {
@@ -277,8 +286,10 @@ export class ObjectStore {
     if (!index) table.indexes.set(ix.name, (index = new Map()));
     for (const value of values) {
       let keys = index.get(value);
-      if (!keys) index.set(value, (keys = new Set()));
+      if (!keys) index.set(value, (keys = new IndexedKeys()));
+      if (keys.has(key)) continue;
       keys.add(key);
+      keys.sorted = undefined;
     }
   }
 
@@ -290,8 +301,9 @@ export class ObjectStore {
     const index = table.indexes.get(ix.name);
     for (const value of values) {
       const keys = index?.get(value);
-      keys?.delete(key);
-      if (keys?.size === 0) index!.delete(value);
+      if (!keys?.delete(key)) continue;
+      keys.sorted = undefined;
+      if (keys.size === 0) index!.delete(value);
     }
   }
 
@@ -428,7 +440,8 @@ export class ObjectStore {
     const table = this.tables.get(resource);
     const keys = table?.indexes.get(indexName)?.get(value);
     if (!table || !keys) return [];
-    return [...keys].sort().map((k) => this.exposed(resource, table.objects.get(k)!));
+    keys.sorted ??= [...keys].sort();
+    return keys.sorted.map((k) => this.exposed(resource, table.objects.get(k)!));
   }
 
   /**

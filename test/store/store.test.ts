@@ -110,7 +110,11 @@ t.test('indexes follow creates, updates and deletes', async (t) => {
   await store.update(PODS, moved);
   t.same(store.byIndex(PODS, 'node', 'n1').map((p) => p.metadata.name), ['b']);
   t.same(store.byIndex(PODS, 'node', 'n2').map((p) => p.metadata.name), ['a']);
+  // Filed after the entry was read (and its order kept): in order, ahead of the others.
+  await store.create(PODS, pod('0', 'default', { spec: { nodeName: 'n1' } }));
+  t.same(store.byIndex(PODS, 'node', 'n1').map((p) => p.metadata.name), ['0', 'b']);
   await store.delete(PODS, 'default', 'b');
+  await store.delete(PODS, 'default', '0');
   t.same(store.byIndex(PODS, 'node', 'n1'), []);
 });
 
