@@ -135,6 +135,21 @@ function derivePodFacts(pod: Pod): PodFacts {
 const factsOfPod = memoized(derivePodFacts);
 const factsOf = memoized(deriveObjectFacts);
 
+/**
+ * nodeShouldRunDaemonPod, kept per template (the pod it would create) and node object while both
+ * are stored unchanged: a sync asks it of every node, and most syncs follow pod writes only.
+ */
+const verdictsByTemplate = new WeakMap<object, WeakMap<Node, DaemonPodVerdict>>();
+function verdictFor(node: Node, ds: DaemonSet): DaemonPodVerdict {
+  const template = ds.spec?.template;
+  if (!template || !Object.isFrozen(template) || !Object.isFrozen(node)) return nodeShouldRunDaemonPod(node, ds);
+  let byNode = verdictsByTemplate.get(template);
+  if (!byNode) verdictsByTemplate.set(template, (byNode = new WeakMap()));
+  let verdict = byNode.get(node);
+  if (!verdict) byNode.set(node, (verdict = nodeShouldRunDaemonPod(node, ds)));
+  return verdict;
+}
+
 /** metav1.GetControllerOf. */
 export function controllerOf(obj: Meta): OwnerReference | undefined {
   return factsOf(obj).controller;
@@ -380,7 +395,8 @@ export function planDaemonSet(input: DaemonSetPlanInput): DaemonSetPlan {
   if (history.renumber) plan.revisions.renumber = history.renumber;
   plan.pods.relabel = history.relabelPods;
 
-  const verdicts = new Map<string, DaemonPodVerdict>(nodes.map((n) => [n.metadata!.name!, nodeShouldRunDaemonPod(n, ds)]));
+  const verdicts = new Map<string, DaemonPodVerdict>();
+  for (const node of nodes) verdicts.set(node.metadata!.name!, verdictFor(node, ds));
   const nodeToDaemonPods = groupByNode(podClaim.claimed, false);
   const minReadySeconds = ds.spec?.minReadySeconds ?? 0;
   const requeue: number[] = [];
@@ -461,8 +477,13 @@ function manage(
       const running: Pod[] = [];
       for (const pod of daemonPods ?? []) {
         if (pod.metadata?.deletionTimestamp) continue;
+        const phase = pod.status?.phase;
+        if (phase !== 'Failed' && phase !== 'Succeeded') {
+          running.push(pod);
+          continue;
+        }
         const podName = `${pod.metadata?.namespace ?? namespace}/${pod.metadata!.name}`;
-        if (pod.status?.phase === 'Failed') {
+        if (phase === 'Failed') {
           // The DS often fights a kubelet that keeps rejecting its pods: back off per node.
           const key = `${ds.metadata!.uid}/${ds.status?.observedGeneration ?? 0}/${nodeName}`;
           const entry = backoff.get(key);
@@ -479,12 +500,13 @@ function manage(
           plan.backoff.push([key, next]);
           plan.events.push({ type: 'Warning', reason: 'FailedDaemonPod', message: `Found failed daemon pod ${podName} on node ${nodeName}, will try to kill it` });
           del(pod, nodeName, 'failed');
-        } else if (pod.status?.phase === 'Succeeded') {
+        } else {
           plan.events.push({ type: 'Normal', reason: 'SucceededDaemonPod', message: `Found succeeded daemon pod ${podName} on node ${nodeName}, will try to delete it` });
           del(pod, nodeName, 'succeeded');
-        } else running.push(pod);
+        }
       }
       if (!surge) {
+        if (running.length <= 1) continue;
         // More than one daemon pod on a node without surge: keep only the oldest (E9).
         running.sort(compareDaemonPods);
         for (const pod of running.slice(1)) del(pod, nodeName, 'excess');

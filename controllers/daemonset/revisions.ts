@@ -53,8 +53,16 @@ export function revisionData(ds: DaemonSet): { spec: { template: Record<string, 
   return { spec: { template: { $patch: 'replace', ...goPodTemplate(ds.spec?.template) } } };
 }
 
-/** The exact bytes upstream stores in ControllerRevision.data for this DaemonSet. */
-export const revisionDataBytes = memoized((ds: DaemonSet): string => canonicalJSON(revisionData(ds)));
+/**
+ * The exact bytes upstream stores in ControllerRevision.data for this DaemonSet. They depend on the
+ * template alone, so they are kept per template: every status write makes a new DaemonSet object
+ * with the same template, and a fan-out re-plans after each.
+ */
+export function revisionDataBytes(ds: DaemonSet): string {
+  const template = ds.spec?.template;
+  return template ? templateDataBytes(template) : canonicalJSON(revisionData(ds));
+}
+const templateDataBytes = memoized((template: NonNullable<NonNullable<DaemonSet['spec']>['template']>): string => canonicalJSON(revisionData({ spec: { template } } as DaemonSet)));
 
 /** A revision's data in canonical form (undefined without data), kept per stored revision. */
 const storedDataBytes = memoized((revision: ControllerRevision): string | undefined => (revision.data !== undefined ? canonicalJSON(revision.data) : undefined));
