@@ -50,7 +50,13 @@ export function computeHash(template: unknown, collisionCount?: number | null): 
 
 /** getPatch as an object: `{"spec":{"template":{"$patch":"replace",...}}}`, keys in Go's order. */
 export function revisionData(ds: DaemonSet): { spec: { template: Record<string, unknown> } } {
-  return { spec: { template: { $patch: 'replace', ...goPodTemplate(ds.spec?.template) } } };
+  return templateRevisionData(ds.spec?.template);
+}
+
+type PodTemplate = NonNullable<DaemonSet['spec']>['template'];
+
+function templateRevisionData(template: PodTemplate | undefined): { spec: { template: Record<string, unknown> } } {
+  return { spec: { template: { $patch: 'replace', ...goPodTemplate(template) } } };
 }
 
 /**
@@ -60,9 +66,9 @@ export function revisionData(ds: DaemonSet): { spec: { template: Record<string, 
  */
 export function revisionDataBytes(ds: DaemonSet): string {
   const template = ds.spec?.template;
-  return template ? templateDataBytes(template) : canonicalJSON(revisionData(ds));
+  return template ? templateDataBytes(template) : canonicalJSON(templateRevisionData(undefined));
 }
-const templateDataBytes = memoized((template: NonNullable<NonNullable<DaemonSet['spec']>['template']>): string => canonicalJSON(revisionData({ spec: { template } } as DaemonSet)));
+const templateDataBytes = memoized((template: PodTemplate): string => canonicalJSON(templateRevisionData(template)));
 
 /** A revision's data in canonical form (undefined without data), kept per stored revision. */
 const storedDataBytes = memoized((revision: ControllerRevision): string | undefined => (revision.data !== undefined ? canonicalJSON(revision.data) : undefined));

@@ -2,6 +2,7 @@ import t from 'tap';
 import type { DaemonSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { generateName } from '../../../api/registry.js';
+import { deepFreeze } from '../../../store/object.js';
 import { FAILED_POD_BACKOFF, type BackoffEntry } from '../../../controllers/daemonset/planner.js';
 import { buildRevision, canonicalJSON, revisionDataBytes } from '../../../controllers/daemonset/revisions.js';
 import { ago, createdOn, deleted, hashOf, makeDaemonSet, makeNode, makePod, nodes, NOW, plan, Sim } from './fixtures.js';
@@ -13,6 +14,21 @@ const rev0 = buildRevision(ds0, h0, 1);
 const running = (name: string, node: string, extra: Parameters<typeof makePod>[1] = {}) => makePod(name, { node, ready: true, ...extra });
 
 // ---------------------------------------------------------------- D: which nodes
+
+t.test('D: verdicts kept for stored (frozen) nodes and templates follow a new template and a new node', async (t) => {
+  // Stored objects are frozen, and the planner keeps each node's verdict per template and node.
+  const node = deepFreeze(makeNode('n1'));
+  const ds = deepFreeze(makeDaemonSet());
+  t.same(createdOn(plan({ ds, nodes: [node], revisions: [rev0] })), ['n1']);
+  // The same nodes, a template that now selects other nodes: a verdict kept per node alone would still say yes.
+  const selective = deepFreeze(makeDaemonSet({ podSpec: { nodeSelector: { role: 'edge' } } }));
+  t.same(createdOn(plan({ ds: selective, nodes: [node], revisions: [buildRevision(selective, hashOf(selective), 1)] })), []);
+  // The node relabelled (a new stored object) qualifies under that template.
+  const relabelled = deepFreeze(makeNode('n1', { labels: { role: 'edge' } }));
+  t.same(createdOn(plan({ ds: selective, nodes: [relabelled], revisions: [buildRevision(selective, hashOf(selective), 1)] })), ['n1']);
+  // And the first template's verdict for the first node is still its own.
+  t.same(createdOn(plan({ ds, nodes: [node], revisions: [rev0] })), ['n1']);
+});
 
 t.test('D2: a NoSchedule taint on a node running the pod keeps the pod and counts it misscheduled', async (t) => {
   const tainted = makeNode('n2', { taints: [{ key: 'maint', effect: 'NoSchedule' }] });
