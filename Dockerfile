@@ -3,7 +3,10 @@
 # listens on 0.0.0.0 inside the container. It starts the same command as `npx kubemock`, so flags
 # go after the image name (`docker run kubemock --tls`); configure it with the KUBEMOCK_*
 # environment variables where you can, since the HEALTHCHECK reads KUBEMOCK_PORT and KUBEMOCK_TLS.
-FROM node:20-bookworm-slim AS build
+# Node 24, the active LTS line: Node 20 reached its end of life in April 2026 (kubemock itself runs on
+# 20.18 and later). V8's Maglev tier in 24 also makes the first DaemonSet fan-out in a fresh process
+# about a fifth quicker (README, Benchmarks).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 RUN npm ci --ignore-scripts --no-audit --no-fund
@@ -21,7 +24,7 @@ RUN npm run build \
   && test -s dist/kubemock.cjs.cache \
   && npm prune --omit=dev
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
     KUBEMOCK_HOST=0.0.0.0 \
     KUBEMOCK_PORT=8080 \
