@@ -7,7 +7,9 @@
 // Latency under saturation is a queue's (16 waiting for one another on a busy server), so each
 // mode is then also offered creates at a fixed rate, half the durable throughput just measured
 // (open loop: a request is sent when it is due, whatever the ones before it are doing, and its
-// latency counts from when it was due, so a stall is not hidden by the sends it delayed).
+// latency counts from when it was due, so a stall is not hidden by the sends it delayed). Each
+// server counts the connections opened to it then: the client opens one for each request that
+// finds none free, dozens at once after a stall.
 // Usage: npm run bench:writes [-- --full] [--warm-up N]   (default 5,000 stored + 3,000 measured creates; --full: 50,000 + 20,000)
 import { fork } from 'node:child_process';
 import path from 'node:path';
@@ -45,20 +47,33 @@ async function serve(mode: Mode): Promise<void> {
   // Inside the server, from the request's first byte parsed to its answer sent: what the client
   // measures beyond this is the wait for the event loop (and for the client's own).
   const handled: number[] = [];
+  // Connections the client opened: an open-loop client opens one for each request that finds none free.
+  let connections = 0;
   const started = new WeakMap<object, number>();
   app.addHook('onRequest', async (request) => void started.set(request, performance.now()));
   app.addHook('onResponse', async (request) => void (request.method === 'POST' && handled.push(performance.now() - started.get(request)!)));
   process.on('message', (m) => {
-    if (m === 'reset') handled.length = 0;
-    if (m === 'handled') process.send!({ p50: percentile(handled, 50), p99: percentile(handled, 99) });
+    if (m === 'reset') {
+      handled.length = 0;
+      connections = 0;
+    }
+    if (m === 'handled') process.send!({ p50: percentile(handled, 50), p99: percentile(handled, 99), connections } satisfies Handled);
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
+  app.server.on('connection', () => void connections++);
   process.send!({ port: (app.server.address() as { port: number }).port, dataFile } satisfies Served);
   process.on('disconnect', () => tmp.remove().finally(() => process.exit(0)));
 }
 
+/** What a server measured since its last reset: its own latency per create, and the connections opened to it. */
+interface Handled {
+  p50: number;
+  p99: number;
+  connections: number;
+}
+
 /** Forks a server process of the given mode and waits until it serves. */
-async function startServer(mode: Mode): Promise<{ served: Served; stop: () => void; reset: () => void; handled: () => Promise<{ p50: number; p99: number }> }> {
+async function startServer(mode: Mode): Promise<{ served: Served; stop: () => void; reset: () => void; handled: () => Promise<Handled> }> {
   const child = fork(fileURLToPath(import.meta.url), ['--serve', mode, ...process.argv.slice(2)], { stdio: 'inherit' });
   const served = await new Promise<Served>((resolve, reject) => {
     child.once('message', (m) => resolve(m as Served));
@@ -68,7 +83,7 @@ async function startServer(mode: Mode): Promise<{ served: Served; stop: () => vo
     served,
     stop: () => child.disconnect(),
     reset: () => child.send('reset'),
-    handled: () => new Promise((resolve) => child.once('message', (m) => resolve(m as { p50: number; p99: number })).send('handled')),
+    handled: () => new Promise((resolve) => child.once('message', (m) => resolve(m as Handled)).send('handled')),
   };
 }
 
@@ -105,7 +120,10 @@ async function diskAppends(count: number): Promise<number[]> {
   }
 }
 
-/** count creates sent at `rate` a second whatever is in flight; adds each latency, from when it was due, to `latencies`. */
+/**
+ * count creates sent at `rate` a second whatever is in flight (a request that finds no connection
+ * free opens one, up to 256); adds each latency, from when it was due, to `latencies`.
+ */
 async function offer(port: number, label: string, count: number, rate: number, latencies: number[]): Promise<void> {
   const client = pool(`http://127.0.0.1:${port}`, 256);
   const start = performance.now();
@@ -167,10 +185,13 @@ async function main(): Promise<void> {
     // Open loop at half the durable throughput, alternating modes in rounds as above.
     const rateOffered = Math.max(50, Math.round(percentile(rate.durable, 50) / 2));
     const offered = { durable: [] as number[], memory: [] as number[] };
+    durable.reset();
+    memory.reset();
     for (let r = 0; r < ROUNDS; r++) {
       for (const mode of roundOrder(r)) await offer(ports[mode], `offered-${r}`, Math.ceil(perRound / 2), rateOffered, offered[mode]);
     }
-    const offeredLine = (mode: Mode) => `p50 ${ms(percentile(offered[mode], 50))}, p99 ${ms(percentile(offered[mode], 99))}, max ${ms(percentile(offered[mode], 100))}`;
+    const opened = { durable: (await durable.handled()).connections, memory: (await memory.handled()).connections };
+    const offeredLine = (mode: Mode) => `p50 ${ms(percentile(offered[mode], 50))}, p99 ${ms(percentile(offered[mode], 99))}, max ${ms(percentile(offered[mode], 100))}, ${opened[mode]} connections opened`;
     console.log(`  offered ${rateOffered} creates/s (half the durable throughput), latency from when each was due:`);
     console.log(`    durable: ${offeredLine('durable')};  memory: ${offeredLine('memory')}`);
     console.log(`  ratio durable / memory p99 at ${rateOffered}/s: ${(percentile(offered.durable, 99) / percentile(offered.memory, 99)).toFixed(2)}`);
