@@ -35,6 +35,13 @@ interface Served {
   dataFile: string;
 }
 
+/** What a server measured since its last reset: its own latency per create, and the connections opened to it. */
+interface Handled {
+  p50: number;
+  p99: number;
+  connections: number;
+}
+
 /** The child: one server of the given mode, already holding STORED pods. */
 async function serve(mode: Mode): Promise<void> {
   const tmp = await tempDir();
@@ -63,13 +70,6 @@ async function serve(mode: Mode): Promise<void> {
   app.server.on('connection', () => void connections++);
   process.send!({ port: (app.server.address() as { port: number }).port, dataFile } satisfies Served);
   process.on('disconnect', () => tmp.remove().finally(() => process.exit(0)));
-}
-
-/** What a server measured since its last reset: its own latency per create, and the connections opened to it. */
-interface Handled {
-  p50: number;
-  p99: number;
-  connections: number;
 }
 
 /** Forks a server process of the given mode and waits until it serves. */
