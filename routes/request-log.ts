@@ -21,57 +21,20 @@ import { requestTarget, type RequestTarget } from './faults.js';
 /** Requests kept by default. */
 export const DEFAULT_REQUEST_LOG_SIZE = 1000;
 
-/** What a request's entry starts with: a verb and objectRef, or the method to work them out from when read. */
+/** What a request's entry records when it arrives. */
 export interface EntryFields {
-  verb?: string;
-  method?: string;
+  method: string;
   requestURI: string;
   userAgent: string;
   sourceIP: string;
-  objectRef?: RecordedRequestFields['objectRef'];
-  /** The response while it is open, to tell a started watch from a request still being served. */
-  raw?: ServerResponse;
+  /** The response of a long-running request (a watch, a followed log), to tell when it has started. */
+  stream?: ServerResponse;
 }
 
-/** One request; a class of fixed shape, as one is made per request. */
-class Entry {
-  readonly verb: string | undefined;
-  readonly method: string | undefined;
-  readonly requestURI: string;
-  readonly userAgent: string;
-  readonly sourceIP: string;
-  readonly objectRef: RecordedRequestFields['objectRef'] | undefined;
-  /** The verb and objectRef worked out from method and requestURI on the first read. */
-  described: { verb: string; objectRef: RecordedRequestFields['objectRef'] | undefined } | undefined = undefined;
-  raw: ServerResponse | undefined;
-  // Times as numbers (ms since the epoch, by the server's clock): a Date kept per entry is an
-  // object more for the garbage collector to carry through every collection.
-  readonly received: number;
-  readonly startedAt = performance.now();
-  code: number | undefined = undefined;
-  /** The log's resourceVersion when the entry was added, last changed, and fell out of the log (0: not yet). */
-  addedRV = 0;
-  rv = 0;
-  deletedRV = 0;
-  /** The object watchers were sent as ADDED, until it completes: the previous state of its MODIFIED. */
-  reported: KubeObject | undefined = undefined;
-  latencyMs: number | undefined = undefined;
-  completed: number | undefined = undefined;
-
-  constructor(
-    readonly seq: number,
-    fields: EntryFields,
-    received: number,
-  ) {
-    this.verb = fields.verb;
-    this.method = fields.method;
-    this.requestURI = fields.requestURI;
-    this.userAgent = fields.userAgent;
-    this.sourceIP = fields.sourceIP;
-    this.objectRef = fields.objectRef;
-    this.raw = fields.raw;
-    this.received = received;
-  }
+/** The verb and objectRef of an entry, worked out from its method and URI when first read. */
+interface Described {
+  verb: string;
+  objectRef: RecordedRequestFields['objectRef'] | undefined;
 }
 
 /** A User-Agent product as a label value: `kubectl.1.33`, `my-controller`. */
@@ -79,14 +42,59 @@ function labelValue(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 63).replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
 }
 
-/** The last `capacity` requests, as RecordedRequest objects on demand. */
+/** Bytes of text an entry may keep inline in the ring; longer ones are kept as strings aside. */
+const MAX_INLINE_TEXT = 4096;
+
+/**
+ * The last `capacity` requests, as RecordedRequest objects on demand.
+ *
+ * A request's entry must outlive many garbage collections, so it is kept in no object of its own:
+ * numbers in typed arrays and the text (URI, User-Agent, source IP) as UTF-8 in one byte ring, each
+ * in the slot `seq % slots`. An object per entry (as before) was copied by every young-generation
+ * collection it lived through and then promoted, a fifth of a GET's time on the server. The ring
+ * keeps twice `capacity` entries: the last `capacity` are the log, the ones before them fell out of
+ * it and are kept to tell a watch that resumes from a list.
+ */
 export class RequestLog implements ObjectSource {
-  private entries: Entry[] = [];
+  private readonly slots: number;
   private seq = 0;
   private rv = 0;
   /** Below this resourceVersion a watch cannot be resumed: what fell out of the log then is forgotten. */
   private compactedRV = 0;
   private readonly listeners = new Set<SourceListener>();
+  // Per slot. Times are numbers (ms since the epoch by the server's clock, and performance.now()).
+  private readonly seqOf: Float64Array;
+  private readonly received: Float64Array;
+  private readonly startedAt: Float64Array;
+  /** NaN while the request is in flight. */
+  private readonly completed: Float64Array;
+  private readonly latencyMs: Float64Array;
+  /** The response code; 0 for none. */
+  private readonly code: Uint16Array;
+  /** The log's resourceVersion when the entry was added, last changed, and fell out of the log (0: not yet). */
+  private readonly addedRV: Float64Array;
+  private readonly changedRV: Float64Array;
+  private readonly deletedRV: Float64Array;
+  private readonly methodIndex: Uint8Array;
+  /** Where the entry's text starts in the ring (a position that only grows), and each part's length. */
+  private readonly textAt: Float64Array;
+  private readonly uriBytes: Uint32Array;
+  private readonly agentBytes: Uint32Array;
+  private readonly ipBytes: Uint32Array;
+  private text: Buffer;
+  /** Where the next entry's text goes, as a position that only grows (the ring's offset is it modulo its size). */
+  private textEnd = 0;
+  /** Text too long for the ring, by seq. */
+  private readonly longText = new Map<number, readonly [string, string, string]>();
+  /** Methods seen, by index (the HTTP parser knows a few dozen). */
+  private readonly methods: string[] = [];
+  private readonly methodIndexes = new Map<string, number>();
+  /** Responses of long-running requests in flight, by seq. */
+  private readonly streams = new Map<number, ServerResponse>();
+  /** Verbs and objectRefs worked out when read, by slot. */
+  private readonly described: Array<Described | undefined>;
+  /** The object watchers were sent as ADDED, until it completes: the previous state of its MODIFIED. */
+  private readonly reported: Array<KubeObject | undefined>;
 
   /**
    * describe works out the target of a request by method and URL, and the served version of its
@@ -98,51 +106,153 @@ export class RequestLog implements ObjectSource {
     now: () => Date,
     private readonly describe: (method: string, url: string) => { target: RequestTarget; version: string | undefined } | undefined = () => undefined,
     private readonly nowMs: () => number = () => now().getTime(),
-  ) {}
+  ) {
+    const slots = (this.slots = Math.max(1, 2 * capacity));
+    this.seqOf = new Float64Array(slots);
+    this.received = new Float64Array(slots);
+    this.startedAt = new Float64Array(slots);
+    this.completed = new Float64Array(slots);
+    this.latencyMs = new Float64Array(slots);
+    this.code = new Uint16Array(slots);
+    this.addedRV = new Float64Array(slots);
+    this.changedRV = new Float64Array(slots);
+    this.deletedRV = new Float64Array(slots);
+    this.methodIndex = new Uint8Array(slots);
+    this.textAt = new Float64Array(slots);
+    this.uriBytes = new Uint32Array(slots);
+    this.agentBytes = new Uint32Array(slots);
+    this.ipBytes = new Uint32Array(slots);
+    this.text = Buffer.alloc(Math.min(slots, 1024) * 128);
+    this.described = new Array<Described | undefined>(slots).fill(undefined);
+    this.reported = new Array<KubeObject | undefined>(slots).fill(undefined);
+  }
 
-  /** Starts an entry; call the returned function when the response is over (more calls do nothing). */
-  begin(fields: EntryFields): () => void {
-    const entry = new Entry(++this.seq, fields, this.nowMs());
-    this.entries.push(entry);
-    // The entry that falls out of the log now is kept (until the batch trim) to tell a resumed watch.
-    const dropped = this.entries.length > this.capacity ? this.entries[this.entries.length - this.capacity - 1] : undefined;
-    if (dropped) dropped.deletedRV = ++this.rv;
-    entry.addedRV = entry.rv = ++this.rv;
-    // Trimmed in batches: a shift per request would be O(n). The last `capacity` entries that fell
-    // out are kept, so that a watch from any list of the last `capacity` requests can resume.
-    if (this.entries.length >= 3 * this.capacity) {
-      this.compactedRV = this.entries[this.entries.length - 2 * this.capacity - 1]!.deletedRV;
-      this.entries = this.entries.slice(-2 * this.capacity);
+  /** Starts an entry and returns its seq, for complete(). */
+  begin(fields: EntryFields): number {
+    const seq = ++this.seq;
+    const slot = seq % this.slots;
+    // What falls out of the ring now is forgotten; a watch from before it fell out of the log gets 410 Gone.
+    if (this.seqOf[slot] !== 0) {
+      this.compactedRV = this.deletedRV[slot]!;
+      this.longText.delete(this.seqOf[slot]!);
+      this.streams.delete(this.seqOf[slot]!);
+      if (this.described[slot] !== undefined) this.described[slot] = undefined;
+      if (this.reported[slot] !== undefined) this.reported[slot] = undefined;
     }
+    // The entry that falls out of the log now stays in the ring a while, to tell a resumed watch.
+    const dropped = seq > this.capacity ? (seq - this.capacity) % this.slots : -1;
+    if (dropped >= 0) this.deletedRV[dropped] = ++this.rv;
+    this.seqOf[slot] = seq;
+    this.received[slot] = this.nowMs();
+    this.startedAt[slot] = performance.now();
+    this.completed[slot] = NaN;
+    this.latencyMs[slot] = NaN;
+    this.code[slot] = 0;
+    this.addedRV[slot] = this.changedRV[slot] = ++this.rv;
+    this.deletedRV[slot] = 0;
+    this.methodIndex[slot] = this.indexOfMethod(fields.method);
+    this.writeText(slot, seq, fields);
+    if (fields.stream) this.streams.set(seq, fields.stream);
     if (this.listeners.size) {
-      if (dropped) this.emit('DELETED', this.toObject(dropped, dropped.deletedRV));
-      this.emit('ADDED', (entry.reported = this.toObject(entry)));
+      if (dropped >= 0) this.emit('DELETED', this.toObject(dropped, this.deletedRV[dropped]));
+      this.emit('ADDED', (this.reported[slot] = this.toObject(slot)));
     }
-    return () => {
-      if (entry.completed !== undefined) return;
-      const previous = entry.reported;
-      entry.reported = undefined;
-      entry.code = entry.raw?.statusCode;
-      entry.latencyMs = Math.round((performance.now() - entry.startedAt) * 10) / 10;
-      entry.completed = this.nowMs();
-      entry.raw = undefined;
-      // An entry already out of the log changes no more, as far as lists and watches can tell.
-      if (entry.deletedRV !== 0) return;
-      entry.rv = ++this.rv;
+    return seq;
+  }
+
+  /** Ends the entry begun as seq with the response's code (0: none); more calls, or one for an entry gone from the ring, do nothing. */
+  complete(seq: number, code = 0): void {
+    const slot = seq % this.slots;
+    if (this.seqOf[slot] !== seq || !Number.isNaN(this.completed[slot])) return;
+    this.streams.delete(seq);
+    this.code[slot] = code;
+    this.latencyMs[slot] = Math.round((performance.now() - this.startedAt[slot]!) * 10) / 10;
+    this.completed[slot] = this.nowMs();
+    // An entry already out of the log changes no more, as far as lists and watches can tell.
+    if (this.deletedRV[slot] !== 0) return;
+    this.changedRV[slot] = ++this.rv;
+    if (this.listeners.size) {
       // Without a previous state (no watcher when it came in), a selective watch sees it ADDED if it matches.
-      if (this.listeners.size) this.emit('MODIFIED', this.toObject(entry), previous);
-    };
+      const previous = this.reported[slot];
+      this.reported[slot] = undefined;
+      this.emit('MODIFIED', this.toObject(slot), previous);
+    }
+  }
+
+  private indexOfMethod(method: string): number {
+    let index = this.methodIndexes.get(method);
+    if (index === undefined) {
+      // The HTTP parser accepts only its few dozen methods; any beyond 255 share the last index.
+      index = Math.min(this.methods.length, 255);
+      if (index === this.methods.length) this.methods.push(method);
+      this.methodIndexes.set(method, index);
+    }
+    return index;
+  }
+
+  /** Writes an entry's text to the ring, growing it when it would overwrite an entry still kept. */
+  private writeText(slot: number, seq: number, fields: EntryFields): void {
+    const { requestURI, userAgent, sourceIP } = fields;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const most = 3 * (requestURI.length + userAgent.length + sourceIP.length);
+    if (most > MAX_INLINE_TEXT) {
+      this.longText.set(seq, [requestURI, userAgent, sourceIP]);
+      this.textAt[slot] = this.textEnd;
+      this.uriBytes[slot] = this.agentBytes[slot] = this.ipBytes[slot] = 0;
+      return;
+    }
+    let at = this.textEnd;
+    // An entry's text is contiguous: one that would not fit before the ring's end starts over at its start.
+    if ((at % this.text.length) + most > this.text.length) at += this.text.length - (at % this.text.length);
+    const oldest = this.seqOf[(seq + 1) % this.slots] !== 0 ? this.textAt[(seq + 1) % this.slots]! : 0;
+    if (at + most - oldest > this.text.length) this.growText(oldest, at + most - oldest);
+    const offset = at % this.text.length;
+    const uri = this.text.write(requestURI, offset, 'utf8');
+    const agent = this.text.write(userAgent, offset + uri, 'utf8');
+    const ip = this.text.write(sourceIP, offset + uri + agent, 'utf8');
+    this.textAt[slot] = at;
+    this.uriBytes[slot] = uri;
+    this.agentBytes[slot] = agent;
+    this.ipBytes[slot] = ip;
+    this.textEnd = at + uri + agent + ip;
+  }
+
+  /** Doubles the ring until it holds `needed` bytes, keeping the text from `oldest` on at its positions. */
+  private growText(oldest: number, needed: number): void {
+    let size = this.text.length * 2;
+    while (size < needed) size *= 2;
+    const grown = Buffer.alloc(size);
+    for (let at = oldest; at < this.textEnd; ) {
+      const offset = at % this.text.length;
+      const run = Math.min(this.text.length - offset, this.textEnd - at);
+      const target = at % size;
+      const first = Math.min(run, size - target);
+      this.text.copy(grown, target, offset, offset + first);
+      if (first < run) this.text.copy(grown, 0, offset + first, offset + run);
+      at += run;
+    }
+    this.text = grown;
+  }
+
+  /** The URI, User-Agent and source IP of the entry in slot. */
+  private textOf(slot: number): readonly [string, string, string] {
+    const long = this.longText.get(this.seqOf[slot]!);
+    if (long) return long;
+    const offset = this.textAt[slot]! % this.text.length;
+    const agentAt = offset + this.uriBytes[slot]!;
+    const ipAt = agentAt + this.agentBytes[slot]!;
+    return [this.text.toString('utf8', offset, agentAt), this.text.toString('utf8', agentAt, ipAt), this.text.toString('utf8', ipAt, ipAt + this.ipBytes[slot]!)];
   }
 
   private emit(type: 'ADDED' | 'MODIFIED' | 'DELETED', obj: KubeObject, previous?: KubeObject): void {
     for (const listener of this.listeners) listener(type, obj, previous);
   }
 
-  /** The verb and objectRef of an entry, worked out from its method and URL unless it was given them. */
-  private describeEntry(e: Entry): { verb: string; objectRef: RecordedRequestFields['objectRef'] | undefined } {
-    if (e.method === undefined) return { verb: e.verb ?? '', objectRef: e.objectRef };
-    if (e.described) return e.described;
-    const described = this.describe(e.method, e.requestURI);
+  /** The verb and objectRef of the entry in slot, worked out from its method and URI on the first read. */
+  private describeEntry(slot: number, method: string, requestURI: string): Described {
+    const known = this.described[slot];
+    if (known) return known;
+    const described = this.describe(method, requestURI);
     const target = described?.target;
     const objectRef = target && described.version !== undefined
       ? {
@@ -153,46 +263,60 @@ export class RequestLog implements ObjectSource {
           apiVersion: described.version,
           ...(target.subresource ? { subresource: target.subresource } : {}),
         }
-      : e.objectRef;
-    return (e.described = { verb: e.verb ?? target?.verb ?? e.method.toLowerCase(), objectRef });
+      : undefined;
+    return (this.described[slot] = { verb: target?.verb ?? method.toLowerCase(), objectRef });
   }
 
-  /** The entry as a frozen RecordedRequest; rv overrides its resourceVersion (a DELETED event carries the deletion's). */
-  private toObject(e: Entry, rv = e.rv): KubeObject {
+  /** The entry in slot as a frozen RecordedRequest; rv overrides its resourceVersion (a DELETED event carries the deletion's). */
+  private toObject(slot: number, rv = this.changedRV[slot]!): KubeObject {
+    const seq = this.seqOf[slot]!;
+    const inFlight = Number.isNaN(this.completed[slot]);
     let stage: RecordedStage = 'ResponseComplete';
-    let code = e.code;
-    if (e.completed === undefined) {
-      stage = e.raw?.headersSent ? 'ResponseStarted' : 'RequestReceived';
-      if (e.raw?.headersSent) code = e.raw.statusCode;
+    let code = this.code[slot] || undefined;
+    if (inFlight) {
+      // As upstream's audit stages: only a long-running request has a ResponseStarted one.
+      const stream = this.streams.get(seq);
+      stage = stream?.headersSent ? 'ResponseStarted' : 'RequestReceived';
+      if (stream?.headersSent) code = stream.statusCode;
     }
-    const { verb, objectRef } = this.describeEntry(e);
+    const method = this.methods[this.methodIndex[slot]!]!;
+    const [requestURI, userAgent, sourceIP] = this.textOf(slot);
+    const { verb, objectRef } = this.describeEntry(slot, method, requestURI);
     const labels: Record<string, string> = { 'kubemock.dev/verb': verb };
     if (objectRef) labels['kubemock.dev/resource'] = objectRef.resource;
     if (code !== undefined) labels['kubemock.dev/code'] = String(code);
-    const client = labelValue(prefixFromUserAgent(e.userAgent));
+    const client = labelValue(prefixFromUserAgent(userAgent));
     if (client) labels['kubemock.dev/client'] = client;
+    const received = this.received[slot]!;
     const fields: RecordedRequestFields = {
       stage,
       verb,
-      requestURI: e.requestURI,
-      userAgent: e.userAgent,
-      sourceIPs: [e.sourceIP],
+      requestURI,
+      userAgent,
+      sourceIPs: [sourceIP],
       ...(objectRef ? { objectRef } : {}),
       ...(code !== undefined ? { responseStatus: { code } } : {}),
-      latencyMs: e.latencyMs ?? Math.round((performance.now() - e.startedAt) * 10) / 10,
-      requestReceivedTimestamp: formatMicroTime(new Date(e.received)),
-      stageTimestamp: formatMicroTime(new Date(e.completed ?? this.nowMs())),
+      latencyMs: inFlight ? Math.round((performance.now() - this.startedAt[slot]!) * 10) / 10 : this.latencyMs[slot]!,
+      requestReceivedTimestamp: formatMicroTime(new Date(received)),
+      stageTimestamp: formatMicroTime(new Date(inFlight ? this.nowMs() : this.completed[slot]!)),
     };
     return deepFreeze({
       apiVersion: STEERING_API_VERSION,
       kind: 'RecordedRequest',
-      metadata: { name: String(e.seq).padStart(12, '0'), uid: `request-${e.seq}`, resourceVersion: String(rv), creationTimestamp: formatTimestamp(new Date(e.received)), labels },
+      metadata: { name: String(seq).padStart(12, '0'), uid: `request-${seq}`, resourceVersion: String(rv), creationTimestamp: formatTimestamp(new Date(received)), labels },
       ...fields,
     } as KubeObject);
   }
 
+  /** The slots of the entries from seq `first` on, oldest first. */
+  private slotsFrom(first: number): number[] {
+    const slots: number[] = [];
+    for (let seq = Math.max(1, first); seq <= this.seq; seq++) slots.push(seq % this.slots);
+    return slots;
+  }
+
   list(): readonly KubeObject[] {
-    return this.entries.slice(-this.capacity).map((e) => this.toObject(e));
+    return this.slotsFrom(this.seq - this.capacity + 1).map((slot) => this.toObject(slot));
   }
 
   resourceVersion(): number {
@@ -207,14 +331,15 @@ export class RequestLog implements ObjectSource {
   subscribe(fromResourceVersion: number | undefined, listener: SourceListener): StoreWatch {
     if (fromResourceVersion !== undefined) {
       if (fromResourceVersion < this.compactedRV) throw gone(`too old resource version: ${fromResourceVersion} (${this.rv})`);
-      const changed: Array<[number, 'ADDED' | 'MODIFIED' | 'DELETED', Entry]> = [];
-      for (const e of this.entries) {
-        if (e.deletedRV > fromResourceVersion) {
-          if (e.addedRV <= fromResourceVersion) changed.push([e.deletedRV, 'DELETED', e]);
-        } else if (e.deletedRV === 0 && e.rv > fromResourceVersion) changed.push([e.rv, e.addedRV > fromResourceVersion ? 'ADDED' : 'MODIFIED', e]);
+      const changed: Array<[number, 'ADDED' | 'MODIFIED' | 'DELETED', number]> = [];
+      for (const slot of this.slotsFrom(this.seq - this.slots + 1)) {
+        const deletedRV = this.deletedRV[slot]!;
+        if (deletedRV > fromResourceVersion) {
+          if (this.addedRV[slot]! <= fromResourceVersion) changed.push([deletedRV, 'DELETED', slot]);
+        } else if (deletedRV === 0 && this.changedRV[slot]! > fromResourceVersion) changed.push([this.changedRV[slot]!, this.addedRV[slot]! > fromResourceVersion ? 'ADDED' : 'MODIFIED', slot]);
       }
       changed.sort((a, b) => a[0] - b[0]);
-      for (const [rv, type, e] of changed) listener(type, this.toObject(e, rv));
+      for (const [rv, type, slot] of changed) listener(type, this.toObject(slot, rv));
     }
     this.listeners.add(listener);
     return { stop: () => void this.listeners.delete(listener) };
@@ -223,8 +348,8 @@ export class RequestLog implements ObjectSource {
   get(name: string): KubeObject | undefined {
     if (!/^\d+$/.test(name)) return undefined;
     const seq = Number(name);
-    const entry = this.entries.slice(-this.capacity).find((e) => e.seq === seq);
-    return entry && this.toObject(entry);
+    if (seq < 1 || seq > this.seq || seq <= this.seq - this.capacity) return undefined;
+    return this.toObject(seq % this.slots);
   }
 }
 
@@ -248,7 +373,8 @@ export function installRequestLog(app: FastifyInstance, options: RequestLogOptio
   registry.serveFrom(recordedRequests, log);
   if ((options.capacity ?? DEFAULT_REQUEST_LOG_SIZE) <= 0) return log;
   // A callback hook that keeps what the request said; its verb and objectRef are worked out only
-  // when the log is read, so a request pays for one small entry.
+  // when the log is read. The response's close (after it finished, or when the client went away)
+  // completes the entry.
   app.addHook('onRequest', (request, reply, done) => {
     const url = request.url;
     // Only a URL that names recordedrequests (or escapes characters) can be a request for the log itself.
@@ -256,8 +382,11 @@ export function installRequestLog(app: FastifyInstance, options: RequestLogOptio
       const target = request.parsed.target;
       if (target && target.group === recordedRequests.group && target.resource === recordedRequests.plural) return done();
     }
-    const finish = log.begin({ method: request.method, requestURI: url, userAgent: request.headers['user-agent'] ?? '', sourceIP: request.ip, raw: reply.raw });
-    reply.raw.on('close', finish);
+    const raw = reply.raw;
+    const query = request.query as Record<string, unknown>;
+    const longRunning = query.watch !== undefined || query.follow !== undefined;
+    const seq = log.begin({ method: request.method, requestURI: url, userAgent: request.headers['user-agent'] ?? '', sourceIP: request.ip, stream: longRunning ? raw : undefined });
+    raw.on('close', () => log.complete(seq, raw.statusCode));
     done();
   });
   return log;

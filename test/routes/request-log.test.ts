@@ -6,14 +6,60 @@ import { openWatch as openEvents } from '../helpers/watch.js';
 
 t.test('the log keeps the last N requests, named in order, and fills code and latency at the end', async (t) => {
   const log = new RequestLog(3, () => new Date('2026-01-01T00:00:00Z'));
-  const finishers = [1, 2, 3, 4, 5].map((i) => log.begin({ verb: 'get', requestURI: `/api/v1/nodes/n${i}`, userAgent: 'kubectl.1.33/v1.33.0 (linux/amd64)', sourceIP: '127.0.0.1' }));
+  const seqs = [1, 2, 3, 4, 5].map((i) => log.begin({ method: 'GET', requestURI: `/api/v1/nodes/n${i}`, userAgent: 'kubectl.1.33/v1.33.0 (linux/amd64)', sourceIP: '127.0.0.1' }));
   t.same(log.list().map((o) => o.metadata.name), ['000000000003', '000000000004', '000000000005']);
   t.equal(log.get('000000000001'), undefined, 'older ones are gone');
   t.match(log.get('000000000004'), { stage: 'RequestReceived', metadata: { labels: { 'kubemock.dev/verb': 'get', 'kubemock.dev/client': 'kubectl.1.33' } } });
-  finishers[3]!();
+  log.complete(seqs[3]!, 200);
   t.match(log.get('000000000004'), { stage: 'ResponseComplete', latencyMs: Number, requestReceivedTimestamp: '2026-01-01T00:00:00.000000Z' });
   t.ok(Object.isFrozen(log.get('000000000004')), 'objects leaving the log are frozen');
   t.equal(log.get('nope'), undefined);
+});
+
+t.test('entries keep their text exactly while the ring wraps and grows, long and non-ASCII text included', async (t) => {
+  const log = new RequestLog(50, () => new Date('2026-01-01T00:00:00Z'));
+  const uriOf = (i: number) => `/api/v1/namespaces/ns-${i}/pods?labelSelector=${'x'.repeat((i * 37) % 400)}`;
+  const agentOf = (i: number) => (i % 7 === 0 ? `clïent-ü/${i} ✓` : `probe/${i}`);
+  // Past three times what the ring first holds, with every 50th entry's URI too long to keep inline.
+  for (let i = 1; i <= 1000; i++) {
+    const requestURI = i % 50 === 0 ? `/api/v1/nodes/${'n'.repeat(5000)}-${i}` : uriOf(i);
+    log.complete(log.begin({ method: i % 3 ? 'GET' : 'POST', requestURI, userAgent: agentOf(i), sourceIP: `127.0.0.${i % 250}` }), 200);
+  }
+  const items = log.list() as unknown as Array<{ metadata: { name: string }; requestURI: string; userAgent: string; sourceIPs: string[]; verb: string }>;
+  t.equal(items.length, 50);
+  t.same(items.map((o) => Number(o.metadata.name)), Array.from({ length: 50 }, (_, k) => 951 + k));
+  const wrong = items.filter((o) => {
+    const i = Number(o.metadata.name);
+    const uri = i % 50 === 0 ? `/api/v1/nodes/${'n'.repeat(5000)}-${i}` : uriOf(i);
+    return o.requestURI !== uri || o.userAgent !== agentOf(i) || o.sourceIPs[0] !== `127.0.0.${i % 250}` || o.verb !== (i % 3 ? 'get' : 'post');
+  });
+  t.same(wrong.map((o) => o.metadata.name), [], 'every entry reads back as it was recorded');
+  const replayed: string[] = [];
+  log.subscribe(log.resourceVersion() - 150, (type, o) => void replayed.push(`${type} ${(o as unknown as { requestURI: string }).requestURI.length}`)).stop();
+  t.equal(replayed.length, 100, 'a resume replays the entries that fell out and came in, text intact');
+  t.ok(replayed.includes('DELETED 5018'), 'a long URI that fell out of the log is still kept for a resume');
+});
+
+t.test('an entry in flight is RequestReceived, a long-running one ResponseStarted once its headers are out; completing twice or after it left the ring does nothing', async (t) => {
+  const log = new RequestLog(2, () => new Date('2026-01-01T00:00:00Z'));
+  const stream = { headersSent: false, statusCode: 200 } as unknown as import('node:http').ServerResponse;
+  const at = (name: string) => ({ method: 'GET', requestURI: `/api/v1/nodes/${name}`, userAgent: 'probe/1', sourceIP: '127.0.0.1' });
+  const plain = log.begin(at('plain'));
+  const watch = log.begin({ ...at('watched'), requestURI: '/api/v1/nodes?watch=true', stream });
+  const stage = (seq: number) => (log.get(String(seq).padStart(12, '0')) as unknown as { stage: string; responseStatus?: { code: number } });
+  t.match(stage(plain), { stage: 'RequestReceived', responseStatus: undefined });
+  t.match(stage(watch), { stage: 'RequestReceived' });
+  (stream as unknown as { headersSent: boolean }).headersSent = true;
+  t.match(stage(watch), { stage: 'ResponseStarted', responseStatus: { code: 200 } });
+  log.complete(watch, 200);
+  const rv = log.resourceVersion();
+  log.complete(watch, 500);
+  t.equal(log.resourceVersion(), rv, 'a second completion changes nothing');
+  t.match(stage(watch), { stage: 'ResponseComplete', responseStatus: { code: 200 } });
+  for (const name of ['c', 'd', 'e']) log.begin(at(name));
+  log.complete(plain, 200);
+  t.equal(log.resourceVersion(), rv + 6, 'nor does completing an entry gone from the ring (three added, three fell out)');
+  t.equal(log.get(String(plain).padStart(12, '0')), undefined);
 });
 
 t.test('over HTTP: list with selectors and pages, get by name, 404 for an unknown one, writes refused', async (t) => {
@@ -45,12 +91,12 @@ t.test('a size of 0 turns the log off', async (t) => {
 
 t.test('a subscription replays what changed after a resourceVersion, then reports ADDED, MODIFIED and DELETED as they happen', async (t) => {
   const log = new RequestLog(2, () => new Date('2026-01-01T00:00:00Z'));
-  const at = (name: string) => ({ verb: 'get', requestURI: `/api/v1/nodes/${name}`, userAgent: 'probe/1', sourceIP: '127.0.0.1' });
-  const finishA = log.begin(at('a'));
+  const at = (name: string) => ({ method: 'GET', requestURI: `/api/v1/nodes/${name}`, userAgent: 'probe/1', sourceIP: '127.0.0.1' });
+  const a = log.begin(at('a'));
   log.begin(at('b'));
   const rv = log.resourceVersion();
   t.equal(rv, 2);
-  finishA();
+  log.complete(a, 200);
   const seen: Array<[string, string, string, string]> = [];
   const listener = (type: string, o: KubeObject) => void seen.push([type, (o as unknown as { requestURI: string }).requestURI.slice(14), String((o as unknown as { stage: string }).stage), o.metadata.resourceVersion!]);
   const sub = log.subscribe(rv, listener);
@@ -108,4 +154,10 @@ t.test('a watch from a list resourceVersion streams each later request, through 
   t.same([...new Set(everything.map((e) => e.object.userAgent))], ['probe/1', 'other/1'], 'every client\'s requests, and none for the log itself');
   t.notOk(all.events.some((e) => e.object.objectRef?.resource === 'recordedrequests'), 'watching the log is not logged');
   t.equal((await app.inject({ url: `/apis/kubemock.dev/v1alpha1/recordedrequests?watch=true&resourceVersion=abc` })).statusCode, 422, 'a resourceVersion that does not parse is refused before the stream');
+  const nodes = await openEvents<{ type: string }>(`${url}/api/v1/nodes?watch=true`);
+  t.teardown(() => nodes.close());
+  const started = await all.read(7);
+  t.match(started[6], { type: 'ADDED', object: { verb: 'watch', stage: 'RequestReceived' } }, 'a watch comes in');
+  const listed = (await app.inject({ url: `/apis/kubemock.dev/v1alpha1/recordedrequests?fieldSelector=verb%3Dwatch` })).json();
+  t.match(listed.items.at(-1), { stage: 'ResponseStarted', responseStatus: { code: 200 }, objectRef: { resource: 'nodes' } }, 'and is ResponseStarted while it streams');
 });
