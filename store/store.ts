@@ -421,17 +421,22 @@ export class ObjectStore {
       if (!before.has(key)) before.set(key, event.type === 'ADDED' ? undefined : event.previous);
     };
     if (rv < this.rv) {
-      let lo = this.logStart;
-      let hi = this.log.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (this.log[mid]!.rv <= rv) lo = mid + 1;
-        else hi = mid;
-      }
-      for (let i = lo; i < this.log.length; i++) undo(this.log[i]!);
+      for (let i = this.firstLoggedAfter(rv); i < this.log.length; i++) undo(this.log[i]!);
       for (const event of this.undelivered) if (event.rv > rv) undo(event);
     }
     return before;
+  }
+
+  /** The index in the log of the first event after rv (the log is in resourceVersion order). */
+  private firstLoggedAfter(rv: number): number {
+    let lo = this.logStart;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.log[mid]!.rv <= rv) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   /** Objects filed under `value` in the named index. */
@@ -591,7 +596,8 @@ export class ObjectStore {
       throw gone(`too old resource version: ${options.fromResourceVersion} (${this.oldestServableRV})`);
     }
     const watcher: Watcher = { namespace: options.namespace, fromResourceVersion: options.fromResourceVersion, onEvent: options.onEvent };
-    for (let i = this.logStart; i < this.log.length; i++) {
+    // Only what came after its resourceVersion: a watch from now replays nothing, however full the log.
+    for (let i = this.firstLoggedAfter(options.fromResourceVersion); i < this.log.length; i++) {
       const event = this.log[i]!;
       if (event.resource === resource) this.offer(watcher, event);
     }
