@@ -1,5 +1,6 @@
 // The one generic resource handler: parses /api/... and /apis/... paths against the resource
 // table and dispatches each verb to the registry. A new kind needs no change here.
+import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { KubeObject } from '../store/object.js';
 import { StatusError, badRequest, methodNotAllowed, routeNotFound, unsupportedMediaType } from '../store/status-error.js';
@@ -104,7 +105,9 @@ function goQuote(s: string): string {
 /** The API verb of a request on a resource (not a subresource). */
 export function requestVerb(method: string, name: string | undefined, query: Query): Verb {
   switch (method) {
+    // As upstream's RequestInfo: a HEAD is a get (no route here serves one; the request log and fault rules name it).
     case 'GET':
+    case 'HEAD':
       return name === undefined ? (booleanParam(query, 'watch') ? 'watch' : 'list') : 'get';
     case 'POST':
       return 'create';
@@ -405,14 +408,14 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     // row's metadata) is serialised twice.
     if (representation.as === 'Table') {
       const table = buildTable(def, result.items, { now: now(), includeObject: parseIncludeObject(one(query, 'includeObject')), version: representation.version, withColumns: true, listMeta });
-      return reply.type(JSON_CONTENT_TYPE).send(json.compose(table));
+      return sendJson(reply, json.compose(table));
     }
     if (representation.as === 'PartialObjectMetadata') {
       const list = { kind: 'PartialObjectMetadataList', apiVersion: `meta.k8s.io/${representation.version}`, metadata: listMeta, items: result.items.map((o) => partialObjectMetadata(o, representation.version)) };
-      return reply.type(JSON_CONTENT_TYPE).send(json.compose(list));
+      return sendJson(reply, json.compose(list));
     }
     if (representation.as === 'object' && representation.format === 'json') {
-      return reply.type(JSON_CONTENT_TYPE).send(json.compose({ kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta, items: result.items }));
+      return sendJson(reply, json.compose({ kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta, items: result.items }));
     }
     return send(reply, representation, { kind: def.listKind, apiVersion: apiVersionOf(def), metadata: listMeta, items: result.items });
   };
@@ -423,9 +426,9 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
     const query = request.query as Query;
     if (representation.as === 'Table') {
       const table = buildTable(def, [obj], { now: now(), includeObject: parseIncludeObject(one(query, 'includeObject')), version: representation.version, withColumns: true, listMeta: { resourceVersion: obj.metadata.resourceVersion } });
-      reply.type(JSON_CONTENT_TYPE).send(json.compose(table));
-    } else if (representation.as === 'PartialObjectMetadata') reply.type(JSON_CONTENT_TYPE).send(json.compose(partialObjectMetadata(obj, representation.version)));
-    else if (representation.format === 'json') reply.type(JSON_CONTENT_TYPE).send(json.of(obj));
+      sendJson(reply, json.compose(table));
+    } else if (representation.as === 'PartialObjectMetadata') sendJson(reply, json.compose(partialObjectMetadata(obj, representation.version)));
+    else if (representation.format === 'json') sendJson(reply, json.of(obj));
     else return send(reply, representation, obj).then((body) => void reply.send(body));
     // Sent: a returned reply would only be awaited as a thenable.
     return undefined;
@@ -500,6 +503,23 @@ export async function resourceRoutes(app: FastifyInstance, options: ResourceRout
 
 /** What Fastify sends for an object it serialises itself. */
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/**
+ * Sends a JSON body, whole, straight to the response, with the status and headers set on the
+ * reply. Fastify's reply.send would look at the body's type, parse the content type and run the
+ * onSend hooks, of which kubemock has none; for a GET of one object that was about 2 us of the
+ * server's 29 us (bench:reads, side by side). The onResponse hooks still run when the response
+ * finishes, so the metrics and the request log see it as any other.
+ */
+function sendJson(reply: FastifyReply, body: Buffer): undefined {
+  const headers = reply.getHeaders();
+  headers['content-type'] = JSON_CONTENT_TYPE;
+  headers['content-length'] = body.length;
+  reply.hijack();
+  reply.raw.writeHead(reply.statusCode, headers as OutgoingHttpHeaders);
+  reply.raw.end(body);
+  return undefined;
+}
 
 async function send(reply: FastifyReply, representation: Representation, body: unknown): Promise<unknown> {
   if (representation.as === 'object' && representation.format === 'yaml') {

@@ -65,6 +65,8 @@ t.test('an entry in flight is RequestReceived, a long-running one ResponseStarte
 t.test('over HTTP: list with selectors and pages, get by name, 404 for an unknown one, writes refused', async (t) => {
   const { app } = await testServer(t);
   for (const name of ['node-1', 'node-2', 'node-3', 'nope']) await app.inject({ url: `/api/v1/nodes/${name}`, headers: { 'user-agent': 'probe/1' } });
+  await app.inject({ method: 'HEAD', url: '/api/v1/nodes/node-1', headers: { 'user-agent': 'head/1' } });
+  t.match((await app.inject({ url: '/apis/kubemock.dev/v1alpha1/recordedrequests?fieldSelector=client%3Dhead' })).json().items, [{ verb: 'get', objectRef: { name: 'node-1' } }], 'a HEAD is a get, as upstream names it');
   const list = (q: string) => app.inject({ url: `/apis/kubemock.dev/v1alpha1/recordedrequests?${q}` }).then((r) => r.json());
   const mine = await list('fieldSelector=client%3Dprobe');
   t.same(mine.items.map((i: { objectRef: { name: string }; responseStatus: { code: number } }) => [i.objectRef.name, i.responseStatus.code]), [['node-1', 200], ['node-2', 200], ['node-3', 200], ['nope', 404]]);
