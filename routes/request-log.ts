@@ -201,11 +201,13 @@ export class RequestLog implements ObjectSource {
       this.uriBytes[slot] = this.agentBytes[slot] = this.ipBytes[slot] = 0;
       return;
     }
-    let at = this.textEnd;
-    // An entry's text is contiguous: one that would not fit before the ring's end starts over at its start.
-    if ((at % this.text.length) + most > this.text.length) at += this.text.length - (at % this.text.length);
     const oldest = this.seqOf[(seq + 1) % this.slots] !== 0 ? this.textAt[(seq + 1) % this.slots]! : 0;
-    if (at + most - oldest > this.text.length) this.growText(oldest, at + most - oldest);
+    let at = this.nextTextStart(most);
+    if (at + most - oldest > this.text.length) {
+      // Starting over at the ring's start skips fewer than `most` bytes, so this much always holds it.
+      this.growText(oldest, this.textEnd - oldest + 2 * most);
+      at = this.nextTextStart(most);
+    }
     const offset = at % this.text.length;
     const uri = this.text.write(requestURI, offset, 'utf8');
     const agent = this.text.write(userAgent, offset + uri, 'utf8');
@@ -215,6 +217,12 @@ export class RequestLog implements ObjectSource {
     this.agentBytes[slot] = agent;
     this.ipBytes[slot] = ip;
     this.textEnd = at + uri + agent + ip;
+  }
+
+  /** Where text of at most `most` bytes goes next: it is contiguous, so if it would not fit before the ring's end it starts over at its start. */
+  private nextTextStart(most: number): number {
+    const offset = this.textEnd % this.text.length;
+    return offset + most > this.text.length ? this.textEnd + this.text.length - offset : this.textEnd;
   }
 
   /** Doubles the ring until it holds `needed` bytes, keeping the text from `oldest` on at its positions. */

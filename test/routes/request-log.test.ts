@@ -40,6 +40,27 @@ t.test('entries keep their text exactly while the ring wraps and grows, long and
   t.ok(replayed.includes('DELETED 5018'), 'a long URI that fell out of the log is still kept for a resume');
 });
 
+t.test('text of every size reads back exactly, whatever the capacity, when the ring wraps and grows at once', async (t) => {
+  // A fixed pseudo-random sequence of sizes, up to the longest text kept in the ring.
+  let state = 12345;
+  const next = (n: number) => ((state = (state * 1103515245 + 12345) % 2147483648) % n);
+  for (const capacity of [1, 2, 3, 7, 50]) {
+    const log = new RequestLog(capacity, () => new Date('2026-01-01T00:00:00Z'));
+    const recorded = new Map<number, string>();
+    const wrong: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const requestURI = `/api/v1/nodes/${String(i).padStart(4, '0')}${'u'.repeat(next(1300))}`;
+      const seq = log.begin({ method: 'GET', requestURI, userAgent: `probe/${i}`, sourceIP: '127.0.0.1' });
+      recorded.set(seq, requestURI);
+      for (const o of log.list() as unknown as Array<{ metadata: { name: string }; requestURI: string; userAgent: string }>) {
+        const s = Number(o.metadata.name);
+        if (o.requestURI !== recorded.get(s) || o.userAgent !== `probe/${s - 1}`) wrong.push(s);
+      }
+    }
+    t.same([...new Set(wrong)], [], `capacity ${capacity}: no entry read back otherwise than recorded`);
+  }
+});
+
 t.test('an entry in flight is RequestReceived, a long-running one ResponseStarted once its headers are out; completing twice or after it left the ring does nothing', async (t) => {
   const log = new RequestLog(2, () => new Date('2026-01-01T00:00:00Z'));
   const stream = { headersSent: false, statusCode: 200 } as unknown as import('node:http').ServerResponse;
