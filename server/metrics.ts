@@ -295,7 +295,7 @@ function labelsFor(request: FastifyRequest, info: RequestInfo): RequestLabels {
 }
 
 /**
- * Installs the hooks that measure every request: resource requests feed apiserver_request_total
+ * Installs the hook that measures every request: resource requests feed apiserver_request_total
  * and apiserver_request_duration_seconds (watches when they end, and apiserver_longrunning_requests
  * while they run); every request gets one debug log line when it ends. isServed tells which
  * resource requests name a served resource and subresource. Register before the routes; reads
@@ -308,40 +308,27 @@ export function instrumentRequests(app: FastifyInstance, metrics: ServerMetrics,
     const info = request.parsed.info;
     return info.isResourceRequest && isServed(info) ? labelsFor(request, info) : undefined;
   };
-  /** Records a request once it is over; reply.elapsedTime counts from when Fastify received it. */
+  /** Records a request once it is over. */
   const record = (request: FastifyRequest, labels: RequestLabels | undefined, status: number, elapsedMs: number): void => {
     if (labels) metrics.requestDone(labels, status, elapsedMs / 1000);
     if (DEBUG_LEVELS.has(request.log.level)) {
       request.log.debug({ method: request.method, url: request.url, status, ms: Math.round(elapsedMs * 10) / 10, ...(request.user ? { user: request.user.name } : {}) }, 'request');
     }
   };
-  // Watches, whose reply is hijacked (so onResponse never runs for them): each records on close.
-  const watches = new WeakMap<FastifyRequest, () => void>();
-  // Callback hooks: no promise per request. Labels are worked out when the request is over, but a
-  // watch needs them when it starts.
+  // One callback hook and the response's close, which comes once for every response (finished,
+  // hijacked for a watch, or cut off by the client). No onResponse hook: with one, Fastify
+  // listens for every response's finish and error and runs its hook runner (bench:reads, side by
+  // side: 29.4 against 30.4 µs of server CPU per GET).
   app.addHook('onRequest', (request, reply, done) => {
-    const watch = (request.query as Query).watch;
-    if ((request.method === 'GET' || request.method === 'HEAD') && watch !== undefined) {
-      const labels = labelsOf(request);
-      if (labels?.verb === 'WATCH') {
-        const ended = metrics.longRunningStarted(labels);
-        let recorded = false;
-        const finish = () => {
-          if (recorded) return;
-          recorded = true;
-          ended();
-          record(request, labels, reply.raw.statusCode, reply.elapsedTime);
-        };
-        watches.set(request, finish);
-        reply.raw.on('close', finish);
-      }
-    }
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    const watch = watches.get(request);
-    if (watch) watch();
-    else record(request, labelsOf(request), reply.statusCode, reply.elapsedTime);
+    const labels = labelsOf(request);
+    if (labels === undefined && !DEBUG_LEVELS.has(request.log.level)) return done();
+    const started = performance.now();
+    const raw = reply.raw;
+    const ended = labels?.verb === 'WATCH' ? metrics.longRunningStarted(labels) : undefined;
+    raw.on('close', () => {
+      ended?.();
+      record(request, labels, raw.statusCode, performance.now() - started);
+    });
     done();
   });
 }
