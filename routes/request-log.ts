@@ -17,6 +17,7 @@ import { deepFreeze, type KubeObject } from '../store/object.js';
 import { formatMicroTime, formatTimestamp, type StoreWatch } from '../store/store.js';
 import { gone } from '../store/status-error.js';
 import { requestTarget, type RequestTarget } from './faults.js';
+import { isLongRunning } from '../server/request-info.js';
 
 /** Requests kept by default. */
 export const DEFAULT_REQUEST_LOG_SIZE = 1000;
@@ -27,7 +28,7 @@ export interface EntryFields {
   requestURI: string;
   userAgent: string;
   sourceIP: string;
-  /** The response of a long-running request (a watch, a followed log), to tell when it has started. */
+  /** The response of a long-running request (isLongRunning: a watch, a log, an exec ...), to tell when it has started. */
   stream?: ServerResponse;
 }
 
@@ -391,9 +392,7 @@ export function installRequestLog(app: FastifyInstance, options: RequestLogOptio
       if (target && target.group === recordedRequests.group && target.resource === recordedRequests.plural) return done();
     }
     const raw = reply.raw;
-    const query = request.query as Record<string, unknown>;
-    const longRunning = query.watch !== undefined || query.follow !== undefined;
-    const seq = log.begin({ method: request.method, requestURI: url, userAgent: request.headers['user-agent'] ?? '', sourceIP: request.ip, stream: longRunning ? raw : undefined });
+    const seq = log.begin({ method: request.method, requestURI: url, userAgent: request.headers['user-agent'] ?? '', sourceIP: request.ip, stream: isLongRunning(request.parsed.info) ? raw : undefined });
     raw.on('close', () => log.complete(seq, raw.statusCode));
     done();
   });

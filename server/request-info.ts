@@ -89,6 +89,16 @@ function requestInfoOf(method: string, url: string, parts: readonly string[] | u
   return info;
 }
 
+const LONG_RUNNING_SUBRESOURCES = new Set(['attach', 'exec', 'proxy', 'log', 'portforward']);
+
+/**
+ * Upstream's BasicLongRunningRequestCheck as kube-apiserver configures it: a watch or proxy, or
+ * one of the streaming subresources. Such a request is ResponseStarted while it streams.
+ */
+export function isLongRunning(info: RequestInfo): boolean {
+  return info.isResourceRequest && (info.verb === 'watch' || info.verb === 'proxy' || LONG_RUNNING_SUBRESOURCES.has(info.subresource));
+}
+
 /** The resource as messages and metrics name it: `pods`, `daemonsets.apps`. */
 export function groupResource(info: Pick<RequestInfo, 'apiGroup' | 'resource'>): string {
   return info.apiGroup ? `${info.resource}.${info.apiGroup}` : info.resource;

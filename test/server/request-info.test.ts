@@ -1,6 +1,6 @@
 import t from 'tap';
 import type { FastifyRequest } from 'fastify';
-import { ParsedRequest, requestInfo } from '../../server/request-info.js';
+import { ParsedRequest, isLongRunning, requestInfo } from '../../server/request-info.js';
 import { testServer } from '../helpers/server.js';
 
 t.test('a request is parsed once: every hook and the handler share one request.parsed', async (t) => {
@@ -42,4 +42,14 @@ t.test('discovery and non-API paths have a path but no target', async (t) => {
   t.equal(parse('/readyz').resourcePath, undefined);
   t.equal(parse('/readyz').info.verb, 'get');
   t.match(parse('/api/v1/nodes/node-1/status').target, { verb: 'get', resource: 'nodes', name: 'node-1', subresource: 'status' });
+});
+
+t.test('long-running requests are upstream\'s: watches and the streaming subresources, not a list with watch=false', async (t) => {
+  const longRunning = (method: string, url: string, query: Record<string, string> = {}) => isLongRunning(requestInfo(method, url, query));
+  t.ok(longRunning('GET', '/api/v1/pods?watch=true', { watch: 'true' }));
+  t.ok(longRunning('GET', '/api/v1/namespaces/default/pods/web/log', {}));
+  t.ok(longRunning('POST', '/api/v1/namespaces/default/pods/web/exec', {}));
+  t.notOk(longRunning('GET', '/api/v1/pods?watch=false', { watch: 'false' }));
+  t.notOk(longRunning('GET', '/api/v1/namespaces/default/pods/web', {}));
+  t.notOk(longRunning('GET', '/healthz', {}));
 });
