@@ -7,7 +7,6 @@
 // each of those), which its objects and lists carry. Never stored, never persisted; requests for the
 // log itself are not logged. Watches show up when they start (ResponseStarted) and complete when they end.
 import type { ServerResponse } from 'node:http';
-import type { FastifyInstance } from 'fastify';
 import type { ObjectSource, Registry, SourceListener } from '../api/registry.js';
 import { recordedRequests } from '../api/steering-resources.js';
 import { STEERING_API_VERSION } from '../api/kinds/steering-common.js';
@@ -18,6 +17,7 @@ import { formatMicroTime, formatTimestamp, type StoreWatch } from '../store/stor
 import { gone } from '../store/status-error.js';
 import { requestTarget, type RequestTarget } from './faults.js';
 import { isLongRunning } from '../server/request-info.js';
+import type { RequestObserver } from '../server/request-observers.js';
 
 /** Requests kept by default. */
 export const DEFAULT_REQUEST_LOG_SIZE = 1000;
@@ -371,8 +371,8 @@ export interface RequestLogOptions {
   capacity?: number;
 }
 
-/** Records every request but those for the log itself, and serves the log through the registry. */
-export function installRequestLog(app: FastifyInstance, options: RequestLogOptions): RequestLog {
+/** Makes the request log and serves it through the registry; requestLogObserver records into it. */
+export function serveRequestLog(options: RequestLogOptions): RequestLog {
   const { registry } = options;
   const describe = (method: string, url: string) => {
     const target = requestTarget(registry, method, url);
@@ -380,21 +380,25 @@ export function installRequestLog(app: FastifyInstance, options: RequestLogOptio
   };
   const log = new RequestLog(options.capacity ?? DEFAULT_REQUEST_LOG_SIZE, options.now, describe, options.nowMs);
   registry.serveFrom(recordedRequests, log);
-  if ((options.capacity ?? DEFAULT_REQUEST_LOG_SIZE) <= 0) return log;
-  // A callback hook that keeps what the request said; its verb and objectRef are worked out only
-  // when the log is read. The response's close (after it finished, or when the client went away)
-  // completes the entry.
-  app.addHook('onRequest', (request, reply, done) => {
-    const url = request.url;
-    // Only a URL that names recordedrequests (or escapes characters) can be a request for the log itself.
-    if (url.includes('recordedrequests') || url.includes('%')) {
-      const target = request.parsed.target;
-      if (target && target.group === recordedRequests.group && target.resource === recordedRequests.plural) return done();
-    }
-    const raw = reply.raw;
-    const seq = log.begin({ method: request.method, requestURI: url, userAgent: request.headers['user-agent'] ?? '', sourceIP: request.ip, stream: isLongRunning(request.parsed.info) ? raw : undefined });
-    raw.on('close', () => log.complete(seq, raw.statusCode));
-    done();
-  });
   return log;
+}
+
+/**
+ * Records every request in the log but those for the log itself: what the request said when it
+ * arrives (its verb and objectRef are worked out only when the log is read), its code when the
+ * response closes.
+ */
+export function requestLogObserver(log: RequestLog): RequestObserver<number> {
+  return {
+    started(request, response) {
+      const url = request.url;
+      // Only a URL that names recordedrequests (or escapes characters) can be a request for the log itself.
+      if (url.includes('recordedrequests') || url.includes('%')) {
+        const target = request.parsed.target;
+        if (target && target.group === recordedRequests.group && target.resource === recordedRequests.plural) return undefined;
+      }
+      return log.begin({ method: request.method, requestURI: url, userAgent: request.headers['user-agent'] ?? '', sourceIP: request.ip, stream: isLongRunning(request.parsed.info) ? response : undefined });
+    },
+    ended: (seq, _request, response) => log.complete(seq, response.statusCode),
+  };
 }

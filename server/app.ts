@@ -18,10 +18,11 @@ import { WatchStreams } from './watch-stream.js';
 import { bootstrapCluster } from './bootstrap.js';
 import { POD_SUBRESOURCES } from '../routes/subresources.js';
 import { installFaultInjection } from '../routes/faults.js';
-import { installRequestLog } from '../routes/request-log.js';
+import { DEFAULT_REQUEST_LOG_SIZE, serveRequestLog, requestLogObserver } from '../routes/request-log.js';
 import type { DestinationStream } from 'pino';
 import { installAuthentication, type StaticToken } from './auth.js';
-import { ServerMetrics, instrumentRequests, storageObjectCounts } from './metrics.js';
+import { ServerMetrics, requestMetrics, storageObjectCounts } from './metrics.js';
+import { observeRequests, requestDebugLine, type RequestObserver } from './request-observers.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { installRequestParsing } from './request-info.js';
 
@@ -136,7 +137,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     logger: (options.logLevel ?? 'silent') === 'silent' ? false : { level: options.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) },
     // The https server has the same request and reply API; Fastify's types only tell them apart.
     ...(options.https ? { https: options.https } : {}),
-    // One debug line per request (onResponse below) instead of Fastify's two info lines.
+    // One debug line per request (requestDebugLine) instead of Fastify's two info lines.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     forceCloseConnections: true,
@@ -150,18 +151,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // Bodies stay raw: the handlers decode by content type (JSON, YAML, protobuf, patches).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body));
-  // Metrics and the one debug line per request, then authentication: both before every route.
+  // Every request is measured and logged (the request log, the debug line) from its arrival, then
+  // authenticated, before any route: requests refused by authentication are in the metrics and the
+  // request log too, as upstream audits them.
   installRequestParsing(app, registry);
   const metrics = new ServerMetrics({ storageObjects: storageObjectCounts(registry.resources, (ref) => store.count(ref)), processMetrics: options.processMetrics });
   app.decorate('metrics', metrics);
-  instrumentRequests(app, metrics, (info) => {
-    const def = registry.find(info.apiGroup, info.apiVersion, info.resource);
-    return def !== undefined && (info.subresource === '' || def.subresources.some((sub) => sub.name === info.subresource));
-  });
+  const requestLogSize = options.requestLogSize ?? DEFAULT_REQUEST_LOG_SIZE;
+  const requestLog = serveRequestLog({ registry, now, nowMs, capacity: requestLogSize });
+  observeRequests(app, [
+    requestMetrics(metrics, (info) => {
+      const def = registry.find(info.apiGroup, info.apiVersion, info.resource);
+      return def !== undefined && (info.subresource === '' || def.subresources.some((sub) => sub.name === info.subresource));
+    }),
+    ...(requestLogSize > 0 ? [requestLogObserver(requestLog)] : []),
+    requestDebugLine,
+  ] as Array<RequestObserver<unknown>>);
   if (options.tokens) installAuthentication(app, options.tokens);
-  // The request log (kubemock.dev RecordedRequests) sees every request, faulted ones included;
-  // FaultRules then answer or slow matching requests before any handler runs.
-  installRequestLog(app, { registry, now, nowMs, capacity: options.requestLogSize });
+  // FaultRules answer or slow matching requests before any handler runs.
   installFaultInjection(app, { registry, now });
 
   // One JSON text per stored object version (the store's, which its journal records embed), shared

@@ -1,15 +1,16 @@
 // Prometheus metrics of one server, named and labelled as kube-apiserver and client-go name them,
 // in a registry of its own (never prom-client's global one: many clusters share a process), and
-// the request hooks that feed them and write the one debug log line per request.
+// the request observer that feeds them.
 //
 // The figures are plain numbers in maps; prom-client loads with the first scrape and reads them
 // then. That keeps it off the start-up path, and a request pays for a map update instead of
 // prom-client's label hashing and checking, which cost more than all the rest of the metrics.
 import { createRequire } from 'node:module';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type * as Prom from 'prom-client';
 import type { ControllerMetrics } from '../controllers/runtime.js';
 import { groupResource, type RequestInfo } from './request-info.js';
+import type { RequestObserver } from './request-observers.js';
 
 /** client-go's workqueue duration buckets: ExponentialBuckets(10e-9, 10, 10). */
 const WORK_DURATION_BUCKETS = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10];
@@ -202,19 +203,13 @@ export class ServerMetrics implements ControllerMetrics {
     observe(s, REQUEST_DURATION_BUCKETS, seconds);
   }
 
-  /** A long-running request (a watch) started; the returned function marks its end. */
-  longRunningStarted(labels: RequestLabels): () => void {
+  /** A long-running request (a watch) started (+1) or ended (-1). */
+  longRunningChanged(labels: RequestLabels, delta: 1 | -1): void {
     const { dry_run: _dryRun, ...gaugeLabels } = labels;
     const key = labelsKey(gaugeLabels);
     let gauge = this.longRunning.get(key);
     if (gauge === undefined) this.longRunning.set(key, (gauge = { labels: gaugeLabels, value: 0 }));
-    gauge.value++;
-    let ended = false;
-    return () => {
-      if (ended) return;
-      ended = true;
-      gauge.value--;
-    };
+    gauge.value += delta;
   }
 
   queueAdded(name: string): void {
@@ -268,9 +263,6 @@ function first(query: Query, key: string): string | undefined {
   return Array.isArray(v) ? v[0] : v;
 }
 
-/** Log levels that write the per-request debug line (no logger at all has no level). */
-const DEBUG_LEVELS = new Set(['debug', 'trace']);
-
 /** Upstream's cleanDryRun: the sorted distinct dryRun values, or "invalid". */
 function dryRunLabel(query: Query): string {
   const raw = query.dryRun;
@@ -295,42 +287,26 @@ function labelsFor(request: FastifyRequest, info: RequestInfo): RequestLabels {
 }
 
 /**
- * Installs the hook that measures every request: resource requests feed apiserver_request_total
- * and apiserver_request_duration_seconds (watches when they end, and apiserver_longrunning_requests
- * while they run); every request gets one debug log line when it ends. isServed tells which
- * resource requests name a served resource and subresource. Register before the routes; reads
- * request.parsed (installRequestParsing).
+ * Measures every request to a served resource (upstream instruments only installed routes: made-up
+ * paths must not grow the label set without bound): apiserver_request_total and
+ * apiserver_request_duration_seconds when it ends (a watch too), apiserver_longrunning_requests
+ * while a watch runs. isServed tells which resource requests name a served resource and
+ * subresource. Reads request.parsed (installRequestParsing).
  */
-export function instrumentRequests(app: FastifyInstance, metrics: ServerMetrics, isServed: (info: RequestInfo) => boolean = () => true): void {
-  // Only resources the server serves get series, as upstream instruments only installed routes:
-  // made-up paths must not grow the label set without bound.
-  const labelsOf = (request: FastifyRequest): RequestLabels | undefined => {
-    const info = request.parsed.info;
-    return info.isResourceRequest && isServed(info) ? labelsFor(request, info) : undefined;
+export function requestMetrics(metrics: ServerMetrics, isServed: (info: RequestInfo) => boolean = () => true): RequestObserver<RequestLabels> {
+  return {
+    started(request) {
+      const info = request.parsed.info;
+      if (!info.isResourceRequest || !isServed(info)) return undefined;
+      const labels = labelsFor(request, info);
+      if (labels.verb === 'WATCH') metrics.longRunningChanged(labels, 1);
+      return labels;
+    },
+    ended(labels, _request, response, elapsedMs) {
+      if (labels.verb === 'WATCH') metrics.longRunningChanged(labels, -1);
+      metrics.requestDone(labels, response.statusCode, elapsedMs / 1000);
+    },
   };
-  /** Records a request once it is over. */
-  const record = (request: FastifyRequest, labels: RequestLabels | undefined, status: number, elapsedMs: number): void => {
-    if (labels) metrics.requestDone(labels, status, elapsedMs / 1000);
-    if (DEBUG_LEVELS.has(request.log.level)) {
-      request.log.debug({ method: request.method, url: request.url, status, ms: Math.round(elapsedMs * 10) / 10, ...(request.user ? { user: request.user.name } : {}) }, 'request');
-    }
-  };
-  // One callback hook and the response's close, which comes once for every response (finished,
-  // hijacked for a watch, or cut off by the client). No onResponse hook: with one, Fastify
-  // listens for every response's finish and error and runs its hook runner (bench:reads, side by
-  // side: 29.4 against 30.4 µs of server CPU per GET).
-  app.addHook('onRequest', (request, reply, done) => {
-    const labels = labelsOf(request);
-    if (labels === undefined && !DEBUG_LEVELS.has(request.log.level)) return done();
-    const started = performance.now();
-    const raw = reply.raw;
-    const ended = labels?.verb === 'WATCH' ? metrics.longRunningStarted(labels) : undefined;
-    raw.on('close', () => {
-      ended?.();
-      record(request, labels, raw.statusCode, performance.now() - started);
-    });
-    done();
-  });
 }
 
 /** Objects per resource as apiserver_storage_objects labels them. */

@@ -70,6 +70,20 @@ t.test('a request without a token, or with an unknown one, answers 401 with the 
   }
 });
 
+t.test('requests refused by authentication or authorization are in the request log and the metrics, as upstream audits them', async (t) => {
+  const { app } = await testServer(t, { tokens: TOKENS });
+  await app.inject({ method: 'GET', url: '/api/v1/nodes', headers: { 'user-agent': 'intruder/1' } });
+  await app.inject({ method: 'POST', url: '/api/v1/namespaces', headers: { ...bearer('viewer-token'), 'user-agent': 'viewer/1', 'content-type': 'application/json' }, payload: { metadata: { name: 'no' } } });
+  const logged = await app.inject({ url: '/apis/kubemock.dev/v1alpha1/recordedrequests', headers: bearer('admin-token') });
+  t.match(logged.json().items.filter((i: { userAgent: string }) => i.userAgent !== ''), [
+    { verb: 'list', requestURI: '/api/v1/nodes', userAgent: 'intruder/1', responseStatus: { code: 401 } },
+    { verb: 'create', requestURI: '/api/v1/namespaces', userAgent: 'viewer/1', responseStatus: { code: 403 } },
+  ]);
+  const metrics = (await app.inject({ url: '/metrics', headers: bearer('admin-token') })).body;
+  t.match(metrics, /apiserver_request_total\{[^}]*verb="LIST"[^}]*resource="nodes"[^}]*code="401"\} 1/);
+  t.match(metrics, /apiserver_request_total\{[^}]*verb="POST"[^}]*resource="namespaces"[^}]*code="403"\} 1/);
+});
+
 t.test('health and version paths stay open without a token, as upstream public-info-viewer allows', async (t) => {
   const { app } = await testServer(t, { tokens: TOKENS });
   for (const url of ['/livez', '/readyz', '/healthz', '/readyz?verbose', '/version', '/version/']) {
