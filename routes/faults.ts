@@ -48,11 +48,9 @@ export function requestTarget(registry: Registry, method: string, url: string): 
 
 /** The target of a request on a parsed resource path (request.parsed.target holds it per request). */
 export function targetOf(parsed: ResourcePath, method: string, query: Record<string, string | string[] | undefined>): RequestTarget {
-  const verb: Verb = parsed.subresource !== undefined
-    ? method === 'GET' || method === 'HEAD' ? 'get' : method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'PATCH' ? 'patch' : 'delete'
-    : requestVerb(method, parsed.name, query);
   return {
-    verb,
+    // A subresource always comes with a name, so its verb is one for a single object.
+    verb: requestVerb(method, parsed.name, query),
     group: parsed.def.group,
     resource: parsed.def.plural,
     ...(parsed.subresource !== undefined ? { subresource: parsed.subresource } : {}),

@@ -102,7 +102,7 @@ function goQuote(s: string): string {
     .replace(/\x7f/g, '\\x7f');
 }
 
-/** The API verb of a request on a resource (not a subresource). */
+/** The API verb of a request on a resource or, with its name, a subresource of one. */
 export function requestVerb(method: string, name: string | undefined, query: Query): Verb {
   switch (method) {
     // As upstream's RequestInfo: a HEAD is a get (no route here serves one; the request log and fault rules name it).

@@ -29,6 +29,12 @@ t.test('requests map to verb, resource, namespace and name; other paths to nothi
   t.match(requestTarget(registry, 'GET', '/api/v1/namespaces/default/pods?watch=true'), { verb: 'watch', resource: 'pods', namespace: 'default', name: '' });
   t.match(requestTarget(registry, 'GET', '/api/v1/namespaces/default/pods'), { verb: 'list' });
   t.match(requestTarget(registry, 'PATCH', '/api/v1/namespaces/default/pods/web/status'), { verb: 'patch', name: 'web', subresource: 'status' });
+  // A subresource names one object: its verbs are those of a single object, whatever the query says.
+  t.match(requestTarget(registry, 'GET', '/api/v1/namespaces/default/pods/web/log?follow=true&watch=true'), { verb: 'get', name: 'web', subresource: 'log' });
+  t.match(requestTarget(registry, 'HEAD', '/api/v1/namespaces/default/pods/web/status'), { verb: 'get', subresource: 'status' });
+  t.match(requestTarget(registry, 'POST', '/api/v1/namespaces/default/pods/web/eviction'), { verb: 'create', subresource: 'eviction' });
+  t.match(requestTarget(registry, 'PUT', '/api/v1/namespaces/default/pods/web/status'), { verb: 'update', subresource: 'status' });
+  t.match(requestTarget(registry, 'DELETE', '/api/v1/namespaces/default/pods/web/status'), { verb: 'delete', subresource: 'status' });
   t.match(requestTarget(registry, 'DELETE', '/apis/apps/v1/namespaces/default/daemonsets'), { verb: 'deletecollection', group: 'apps', resource: 'daemonsets' });
   t.match(requestTarget(registry, 'GET', '/api/v1/nodes/node-1'), { verb: 'get', resource: 'nodes', namespace: '', name: 'node-1' });
   t.equal(requestTarget(registry, 'GET', '/api/v1'), undefined);
