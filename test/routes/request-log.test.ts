@@ -19,7 +19,7 @@ t.test('the log keeps the last N requests, named in order, and fills code and la
 t.test('entries keep their text exactly while the ring wraps and grows, long and non-ASCII text included', async (t) => {
   const log = new RequestLog(50, () => new Date('2026-01-01T00:00:00Z'));
   const uriOf = (i: number) => `/api/v1/namespaces/ns-${i}/pods?labelSelector=${'x'.repeat((i * 37) % 400)}`;
-  const agentOf = (i: number) => (i % 7 === 0 ? `clïent-ü/${i} ✓` : `probe/${i}`);
+  const agentOf = (i: number) => (i % 7 === 0 ? `clïent-ü/${i} ✓🚀` : `probe/${i}`);
   // Past three times what the ring first holds, with every 50th entry's URI too long to keep inline.
   for (let i = 1; i <= 1000; i++) {
     const requestURI = i % 50 === 0 ? `/api/v1/nodes/${'n'.repeat(5000)}-${i}` : uriOf(i);
