@@ -22,7 +22,7 @@ import { DEFAULT_REQUEST_LOG_SIZE, serveRequestLog, requestLogObserver } from '.
 import type { DestinationStream } from 'pino';
 import { installAuthentication, type StaticToken } from './auth.js';
 import { ServerMetrics, requestMetrics, storageObjectCounts } from './metrics.js';
-import { observeRequests, requestDebugLine, type RequestObserver } from './request-observers.js';
+import { observeRequests, requestDebugLine } from './request-observers.js';
 import { metricsRoutes } from '../routes/metrics.js';
 import { installRequestParsing } from './request-info.js';
 
@@ -166,7 +166,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     }),
     ...(requestLogSize > 0 ? [requestLogObserver(requestLog)] : []),
     requestDebugLine,
-  ] as Array<RequestObserver<unknown>>);
+  ]);
   if (options.tokens) installAuthentication(app, options.tokens);
   // FaultRules answer or slow matching requests before any handler runs.
   installFaultInjection(app, { registry, now });

@@ -22,7 +22,7 @@ function recorder(observer: string, ended: Ended[], follows: (url: string) => bo
 t.test('each observer gets back the state it started a request with, once its response closes; a request it did not follow is not ended', async (t) => {
   const ended: Ended[] = [];
   const app = Fastify();
-  observeRequests(app, [recorder('all', ended, () => true), recorder('some', ended, (url) => url !== '/quiet')] as Array<RequestObserver<unknown>>);
+  observeRequests(app, [recorder('all', ended, () => true), recorder('some', ended, (url) => url !== '/quiet')]);
   app.get('/ok', async () => 'fine');
   app.get('/quiet', async (_request, reply) => reply.code(204).send());
   t.teardown(() => app.close());
@@ -45,7 +45,7 @@ t.test('a request whose client goes away before the answer ends too; only a foll
   let arrived!: () => void;
   const arrival = new Promise<void>((resolve) => (arrived = resolve));
   let answer!: () => void;
-  observeRequests(app, [recorder('some', ended, (url) => url !== '/plain')] as Array<RequestObserver<unknown>>);
+  observeRequests(app, [recorder('some', ended, (url) => url !== '/plain')]);
   app.get('/hang', (_request, reply) => {
     arrived();
     answer = () => void reply.send('late');
