@@ -367,8 +367,8 @@ export interface RequestLogOptions {
   now: () => Date;
   /** The same clock in ms since the epoch (default now().getTime()). */
   nowMs?: () => number;
-  /** Requests kept (default 1000); 0 turns the log off. */
-  capacity?: number;
+  /** Requests kept (DEFAULT_REQUEST_LOG_SIZE unless configured); with 0 the log stays empty, and no requestLogObserver is installed. */
+  capacity: number;
 }
 
 /** Makes the request log and serves it through the registry; requestLogObserver records into it. */
@@ -378,7 +378,7 @@ export function serveRequestLog(options: RequestLogOptions): RequestLog {
     const target = requestTarget(registry, method, url);
     return target && { target, version: registry.resources.find((d) => d.group === target.group && d.plural === target.resource)?.version };
   };
-  const log = new RequestLog(options.capacity ?? DEFAULT_REQUEST_LOG_SIZE, options.now, describe, options.nowMs);
+  const log = new RequestLog(options.capacity, options.now, describe, options.nowMs);
   registry.serveFrom(recordedRequests, log);
   return log;
 }
